@@ -1,0 +1,249 @@
+// The NetBox REST transport: undici keep-alive pool, timeouts, retries with
+// backoff, pagination. It never puts the token into an error or a log line.
+import { Agent, request, errors as undiciErrors } from 'undici';
+
+export interface NetBoxConnection {
+	baseUrl: string;
+	token: string;
+	allowSelfSigned?: boolean;
+	/** PEM of a CA to trust in addition to the system store. */
+	caCertificate?: string;
+}
+
+export interface ClientOptions {
+	connectTimeoutMs?: number;
+	/** Bulk writes of 1,000 objects take NetBox tens of seconds: be generous. */
+	requestTimeoutMs?: number;
+	maxRetries?: number;
+	/** Base delay of the exponential backoff. */
+	retryBaseMs?: number;
+	userAgent?: string;
+}
+
+export type Query = Record<string, string | number | boolean | Array<string | number> | undefined>;
+
+export interface RequestStats {
+	requests: number;
+	reads: number;
+	writes: number;
+	retries: number;
+}
+
+const RETRY_STATUSES = new Set([429, 502, 503, 504]);
+const RETRY_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED']);
+/** Keeps every GET URL well under the 8 KiB that common proxies and gunicorn accept. */
+const MAX_URL_LENGTH = 6000;
+export const PAGE_SIZE = 1000;
+
+/** An HTTP error from NetBox, or a transport failure (status 0). */
+export class NetBoxError extends Error {
+	constructor(
+		message: string,
+		readonly status: number,
+		readonly method: string,
+		readonly path: string,
+		readonly body?: unknown,
+		/** True when the request may have reached NetBox (response lost). */
+		readonly mayHaveApplied = false,
+	) {
+		super(message);
+		this.name = 'NetBoxError';
+	}
+	/** NetBox's field errors flattened to "field: message" lines. */
+	get details(): string {
+		return describeErrorBody(this.body);
+	}
+}
+
+/** Flattens NetBox's many error shapes ({field: [msg]}, lists, 4.7 {errors:[{index, errors}]}). */
+export function describeErrorBody(body: unknown, prefix = ''): string {
+	if (body === null || body === undefined) return '';
+	if (typeof body === 'string') return prefix ? `${prefix}: ${body}` : body;
+	if (Array.isArray(body)) {
+		return body.map((entry) => describeErrorBody(entry, prefix)).filter(Boolean).join('; ');
+	}
+	if (typeof body === 'object') {
+		return Object.entries(body as Record<string, unknown>)
+			.map(([key, value]) => describeErrorBody(value, key === 'detail' || key === 'non_field_errors' || key === '__all__' ? prefix : prefix ? `${prefix}.${key}` : key))
+			.filter(Boolean)
+			.join('; ');
+	}
+	return String(body);
+}
+
+export function authorizationHeader(token: string): string {
+	// NetBox 4.5+ v2 tokens ("nbt_<key>.<secret>") are bearer tokens; v1 tokens use "Token".
+	return token.startsWith('nbt_') ? `Bearer ${token}` : `Token ${token}`;
+}
+
+function encodeQuery(query: Query = {}): string {
+	const parts: string[] = [];
+	for (const [key, value] of Object.entries(query)) {
+		if (value === undefined) continue;
+		for (const v of Array.isArray(value) ? value : [value]) {
+			parts.push(`${encodeURIComponent(key)}=${encodeURIComponent(String(v))}`);
+		}
+	}
+	return parts.length ? `?${parts.join('&')}` : '';
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class NetBoxClient {
+	readonly stats: RequestStats = { requests: 0, reads: 0, writes: 0, retries: 0 };
+	private readonly dispatcher: Agent;
+	private readonly base: URL;
+	private readonly auth: string;
+	private readonly options: Required<ClientOptions>;
+
+	constructor(connection: NetBoxConnection, options: ClientOptions = {}) {
+		this.base = new URL(connection.baseUrl.replace(/\/+$/, '') + '/');
+		this.auth = authorizationHeader(connection.token.trim());
+		this.options = {
+			connectTimeoutMs: 10_000,
+			requestTimeoutMs: 300_000,
+			maxRetries: 4,
+			retryBaseMs: 500,
+			userAgent: 'n8n-nodes-netbox-auto',
+			...options,
+		};
+		this.dispatcher = new Agent({
+			keepAliveTimeout: 30_000,
+			connections: 8,
+			connectTimeout: this.options.connectTimeoutMs,
+			headersTimeout: this.options.requestTimeoutMs,
+			bodyTimeout: this.options.requestTimeoutMs,
+			connect: {
+				rejectUnauthorized: !connection.allowSelfSigned,
+				...(connection.caCertificate?.trim() ? { ca: connection.caCertificate } : {}),
+			},
+		});
+	}
+
+	async close(): Promise<void> {
+		await this.dispatcher.close();
+	}
+
+	/** One request; retried on 429/502/503/504 and connection errors unless `retry` is false. */
+	async request<T = unknown>(method: string, path: string, options: { query?: Query; body?: unknown; retry?: boolean } = {}): Promise<T> {
+		const url = new URL(path.replace(/^\/+/, '') + encodeQuery(options.query), this.base);
+		const retry = options.retry ?? method !== 'POST';
+		const isWrite = method !== 'GET';
+		for (let attempt = 0; ; attempt++) {
+			this.stats.requests++;
+			if (isWrite) this.stats.writes++;
+			else this.stats.reads++;
+			let status = 0;
+			let retryAfterMs: number | undefined;
+			let failure: NetBoxError;
+			try {
+				const response = await request(url, {
+					method: method as 'GET',
+					dispatcher: this.dispatcher,
+					headers: {
+						authorization: this.auth,
+						accept: 'application/json',
+						'user-agent': this.options.userAgent,
+						...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+					},
+					body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
+				});
+				status = response.statusCode;
+				const text = await response.body.text();
+				let body: unknown = text;
+				try {
+					body = text ? JSON.parse(text) : undefined;
+				} catch {
+					// NetBox answers HTML on some proxy and server errors: keep the text.
+				}
+				if (status >= 200 && status < 300) return body as T;
+				retryAfterMs = parseRetryAfter(response.headers['retry-after']);
+				const summary = describeErrorBody(body);
+				failure = new NetBoxError(
+					`NetBox answered ${status} to ${method} ${url.pathname}${summary ? `: ${truncate(summary, 500)}` : ''}`,
+					status,
+					method,
+					url.pathname,
+					body,
+					status >= 500 && isWrite,
+				);
+				if (!RETRY_STATUSES.has(status)) throw failure;
+			} catch (error) {
+				if (error instanceof NetBoxError) {
+					if (!RETRY_STATUSES.has(error.status)) throw error;
+					failure = error;
+				} else {
+					const code = (error as { code?: string }).code ?? '';
+					const transient = RETRY_CODES.has(code) || error instanceof undiciErrors.SocketError;
+					failure = new NetBoxError(
+						`${method} ${url.pathname} failed: ${code || (error as Error).message}`,
+						0,
+						method,
+						url.pathname,
+						undefined,
+						isWrite,
+					);
+					if (!transient) throw failure;
+				}
+			}
+			if (!retry || attempt >= this.options.maxRetries) throw failure;
+			this.stats.retries++;
+			// Full jitter keeps several clients from retrying in lockstep.
+			const backoff = Math.random() * this.options.retryBaseMs * 2 ** attempt;
+			await sleep(Math.min(Math.max(retryAfterMs ?? 0, backoff), 30_000));
+		}
+	}
+
+	/** Every object of a list endpoint matching `query`, following `next`. */
+	async list<T = Record<string, unknown>>(path: string, query: Query = {}): Promise<T[]> {
+		const results: T[] = [];
+		let offset = 0;
+		for (;;) {
+			const page = await this.request<{ results: T[]; next: string | null }>('GET', path, {
+				query: { ...query, limit: PAGE_SIZE, offset },
+			});
+			results.push(...page.results);
+			if (!page.next || page.results.length === 0) return results;
+			// Follow NetBox's own offset; `next` may name another host (proxy), so keep our base.
+			offset = Number(new URL(page.next).searchParams.get('offset') ?? offset + page.results.length);
+		}
+	}
+
+	/**
+	 * Lists objects whose `field` is any of `values`, in as few requests as the
+	 * URL length allows (repeated filters are OR'd by NetBox).
+	 */
+	async listWhereIn<T = Record<string, unknown>>(path: string, field: string, values: Array<string | number>, query: Query = {}): Promise<T[]> {
+		const unique = [...new Set(values.map(String))];
+		if (unique.length === 0) return [];
+		const fixed = this.base.href.length + path.length + encodeQuery(query).length + 40;
+		const results: T[] = [];
+		let chunk: string[] = [];
+		let length = fixed;
+		const flush = async () => {
+			if (chunk.length) results.push(...(await this.list<T>(path, { ...query, [field]: chunk })));
+			chunk = [];
+			length = fixed;
+		};
+		for (const value of unique) {
+			const cost = field.length + encodeURIComponent(value).length + 2;
+			if (length + cost > MAX_URL_LENGTH) await flush();
+			chunk.push(value);
+			length += cost;
+		}
+		await flush();
+		return results;
+	}
+}
+
+function parseRetryAfter(header: string | string[] | undefined): number | undefined {
+	const value = Array.isArray(header) ? header[0] : header;
+	if (!value) return undefined;
+	if (/^\d+(\.\d+)?$/.test(value.trim())) return Number(value) * 1000;
+	const date = Date.parse(value);
+	return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+function truncate(text: string, max: number): string {
+	return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}

@@ -1,0 +1,200 @@
+// Carries out a plan with NetBox's bulk endpoints: one list POST / list PATCH
+// per object type and stage. A failing object fails its host only; a lost
+// response to a create is resolved by re-reading before any retry.
+import { NetBoxError, type NetBoxClient } from './client';
+import { ENDPOINT, type NbInterface } from './types';
+import { STAGES, type HostPlan, type ObjectName, type Step } from './plan';
+
+export interface ExecuteOptions {
+	/** Sent with every write on NetBox 4.4+; older versions ignore it. */
+	changelogMessage?: string;
+	/** Retries of a create whose response was lost (each after a re-read). */
+	createRetries?: number;
+}
+
+interface Entry {
+	plan: HostPlan;
+	step: Step;
+	body: Record<string, unknown>;
+}
+
+type Written = { id: number; url?: string; display_url?: string };
+
+const STEP_TARGET: Record<Step['object'], ObjectName> = {
+	device: 'device', interface: 'interface', mac: 'mac', ip4: 'ip4', ip6: 'ip6', cable: 'cable', primary: 'device', primaryMac: 'interface',
+};
+
+class MissingDependency extends Error {}
+
+/** Replaces `{ $ref }` placeholders with ids of objects created earlier for the same host. */
+function resolve(value: unknown, plan: HostPlan): unknown {
+	if (Array.isArray(value)) return value.map((v) => resolve(v, plan));
+	if (value && typeof value === 'object') {
+		const ref = (value as { $ref?: ObjectName }).$ref;
+		if (ref) {
+			const id = plan.ids[ref];
+			if (id === undefined) throw new MissingDependency(`${ref} was not created`);
+			return id;
+		}
+		return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v, plan)]));
+	}
+	return value;
+}
+
+/** Per-object errors of a failed bulk request: 4.7's {errors:[{index, errors}]} or ≤ 4.6's aligned list. */
+export function errorsByIndex(body: unknown, count: number): Map<number, string> {
+	const found = new Map<number, string>();
+	const text = describe;
+	if (body && typeof body === 'object' && Array.isArray((body as { errors?: unknown }).errors)) {
+		for (const entry of (body as { errors: Array<{ index?: number; errors?: unknown }> }).errors) {
+			if (typeof entry.index === 'number' && entry.index < count) found.set(entry.index, text(entry.errors));
+		}
+	} else if (Array.isArray(body) && body.length === count) {
+		body.forEach((entry, index) => {
+			if (entry && typeof entry === 'object' && Object.keys(entry).length) found.set(index, text(entry));
+		});
+	}
+	return found;
+}
+
+function describe(errors: unknown): string {
+	return new NetBoxError('', 400, '', '', errors).details;
+}
+
+/** How to find what a lost create may have made: where to look and what matches. */
+const FINDERS: Record<string, { path: string; field: string; key: (body: Record<string, unknown>) => string | number; match: (found: Record<string, any>, body: Record<string, unknown>) => boolean }> = {
+	[ENDPOINT.device]: { path: ENDPOINT.device, field: 'name', key: (b) => String(b.name), match: (f, b) => f.name.toLowerCase() === String(b.name).toLowerCase() && f.site?.id === b.site },
+	[ENDPOINT.vm]: { path: ENDPOINT.vm, field: 'name', key: (b) => String(b.name), match: (f, b) => f.name.toLowerCase() === String(b.name).toLowerCase() && (f.cluster?.id ?? null) === (b.cluster ?? null) },
+	[ENDPOINT.interface]: { path: ENDPOINT.interface, field: 'device_id', key: (b) => Number(b.device), match: (f, b) => f.device?.id === b.device && f.name === b.name },
+	[ENDPOINT.vminterface]: { path: ENDPOINT.vminterface, field: 'virtual_machine_id', key: (b) => Number(b.virtual_machine), match: (f, b) => f.virtual_machine?.id === b.virtual_machine && f.name === b.name },
+	[ENDPOINT.mac]: { path: ENDPOINT.mac, field: 'mac_address', key: (b) => String(b.mac_address), match: (f, b) => f.assigned_object_id === b.assigned_object_id && f.mac_address.toUpperCase() === b.mac_address },
+	[ENDPOINT.ip]: { path: ENDPOINT.ip, field: 'address', key: (b) => String(b.address).split('/')[0], match: (f, b) => f.address === b.address && f.assigned_object_id === b.assigned_object_id },
+	[ENDPOINT.tag]: { path: ENDPOINT.tag, field: 'slug', key: (b) => String(b.slug), match: (f, b) => f.slug === b.slug },
+	// A cable is found through the host-side interface it ends on.
+	[ENDPOINT.cable]: {
+		path: ENDPOINT.interface,
+		field: 'id',
+		key: (b) => (b.b_terminations as Array<{ object_id: number }>)[0].object_id,
+		match: (f, b) => f.id === (b.b_terminations as Array<{ object_id: number }>)[0].object_id && !!f.cable,
+	},
+};
+
+async function findCreated(client: NetBoxClient, endpoint: string, bodies: Array<Record<string, unknown>>): Promise<Array<Written | undefined>> {
+	const finder = FINDERS[endpoint];
+	const found = await client.listWhereIn<Record<string, any>>(finder.path, finder.field, bodies.map(finder.key));
+	return bodies.map((body) => {
+		const hit = found.find((f) => finder.match(f, body));
+		return endpoint === ENDPOINT.cable && hit ? { id: (hit as NbInterface).cable!.id } : (hit as Written | undefined);
+	});
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Writes one list of objects to one endpoint. On a 400 the failing objects are
+ * dropped (by NetBox's index, or by halving when it gives none) and the rest
+ * are sent again; on a lost create, what exists is re-read before a retry.
+ */
+export async function writeList(
+	client: NetBoxClient,
+	method: 'POST' | 'PATCH',
+	endpoint: string,
+	entries: Array<{ body: Record<string, unknown> }>,
+	onDone: (index: number, written: Written) => void,
+	onFail: (index: number, message: string) => void,
+	createRetries = 4,
+): Promise<void> {
+	let pending = entries.map((entry, index) => ({ ...entry, index }));
+	for (let attempt = 0; pending.length; ) {
+		try {
+			const result = await client.request<Written[]>(method, endpoint, { body: pending.map((p) => p.body), retry: method !== 'POST' });
+			pending.forEach((p, i) => onDone(p.index, result[i]));
+			return;
+		} catch (error) {
+			if (!(error instanceof NetBoxError)) throw error;
+			if (error.status === 400) {
+				const failed = errorsByIndex(error.body, pending.length);
+				if (failed.size) {
+					for (const [i, message] of failed) onFail(pending[i].index, message);
+					pending = pending.filter((_, i) => !failed.has(i));
+					continue;
+				}
+				if (pending.length === 1) return onFail(pending[0].index, error.details || error.message);
+				const half = Math.ceil(pending.length / 2);
+				for (const part of [pending.slice(0, half), pending.slice(half)]) {
+					await writeList(client, method, endpoint, part, (i, w) => onDone(part[i].index, w), (i, m) => onFail(part[i].index, m), createRetries);
+				}
+				return;
+			}
+			const transient = error.status === 0 || error.status >= 500 || error.status === 429;
+			if (method === 'POST' && transient && attempt < createRetries && FINDERS[endpoint]) {
+				attempt++;
+				// The create may have been applied before the response was lost: never send it twice.
+				await sleep(Math.random() * 500 * 2 ** attempt);
+				const found = await findCreated(client, endpoint, pending.map((p) => p.body));
+				pending.forEach((p, i) => found[i] && onDone(p.index, found[i]!));
+				pending = pending.filter((_, i) => !found[i]);
+				continue;
+			}
+			for (const p of pending) onFail(p.index, error.message);
+			return;
+		}
+	}
+}
+
+function fail(plan: HostPlan, field: string, message: string) {
+	plan.error ??= { field, message };
+}
+
+/** Creates missing tags; hosts fail if a tag they need cannot be made. */
+export async function createTags(client: NetBoxClient, tags: Array<{ name: string; slug: string }>, plans: HostPlan[]): Promise<void> {
+	if (!tags.length) return;
+	await writeList(client, 'POST', ENDPOINT.tag, tags.map((t) => ({ body: t })), () => undefined, (i, message) => {
+		for (const plan of plans) fail(plan, 'tags', `tag "${tags[i].name}" could not be created: ${message}`);
+	});
+}
+
+export async function executePlans(client: NetBoxClient, plans: HostPlan[], options: ExecuteOptions = {}): Promise<void> {
+	for (const stage of STAGES) {
+		const groups = new Map<string, Entry[]>();
+		for (const plan of plans) {
+			if (plan.error) continue;
+			for (const step of plan.steps.filter((s) => stage.includes(s.object))) {
+				try {
+					const id = step.id ?? plan.ids[STEP_TARGET[step.object]];
+					if (step.method === 'PATCH' && id === undefined) throw new MissingDependency(`${STEP_TARGET[step.object]} was not created`);
+					const body = {
+						...(step.method === 'PATCH' ? { id } : {}),
+						...(resolve(step.body, plan) as Record<string, unknown>),
+						...(options.changelogMessage ? { changelog_message: options.changelogMessage } : {}),
+					};
+					const key = `${step.method} ${step.endpoint}`;
+					groups.set(key, [...(groups.get(key) ?? []), { plan, step, body }]);
+				} catch (error) {
+					if (!(error instanceof MissingDependency)) throw error;
+					fail(plan, step.object, error.message);
+				}
+			}
+		}
+		await Promise.all(
+			[...groups].map(([key, entries]) => {
+				const [method, endpoint] = key.split(' ') as ['POST' | 'PATCH', string];
+				return writeList(
+					client,
+					method,
+					endpoint,
+					entries,
+					(i, written) => {
+						const { plan, step } = entries[i];
+						const target = STEP_TARGET[step.object];
+						plan.applied.push(step.object);
+						if (step.method === 'POST') plan.ids[target] = written.id;
+						plan.urls[target] ??= written.display_url ?? written.url;
+					},
+					(i, message) => fail(entries[i].plan, entries[i].step.object, `${entries[i].step.object}: ${message}`),
+					options.createRetries,
+				);
+			}),
+		);
+	}
+}

@@ -1,0 +1,349 @@
+// Planning: a pure function from (hosts, what NetBox holds now) to the writes
+// that make NetBox match, with a field-level diff per host. No I/O here, so the
+// dry-run, the push and the Status operation all share one truth.
+import { hostPart } from '../address';
+import type { Host } from '../host';
+import { ENDPOINT, type NbInterface, type NbIpAddress, type NbMachine, type NbRef, type NbTag, type NetBoxSnapshot, type RefKind } from './types';
+
+/** A value the executor fills in with the id of an object created earlier for the same host. */
+export interface Placeholder {
+	$ref: 'device' | 'interface' | 'mac' | 'ip4' | 'ip6';
+}
+export type ObjectName = 'device' | 'interface' | 'mac' | 'ip4' | 'ip6' | 'cable';
+export type StepObject = ObjectName | 'primary' | 'primaryMac';
+
+export interface Step {
+	object: StepObject;
+	endpoint: string;
+	method: 'POST' | 'PATCH';
+	/** Set for PATCH. */
+	id?: number;
+	body: Record<string, unknown>;
+}
+
+export interface Change {
+	object: string;
+	field: string;
+	from: unknown;
+	to: unknown;
+}
+
+export interface HostPlan {
+	index: number;
+	host: Host;
+	/** True when the device/VM does not exist yet. */
+	creates: boolean;
+	steps: Step[];
+	changes: Change[];
+	/** Objects that exist without the ownership tag and will be taken over. */
+	adopted: ObjectName[];
+	/** Ids of the host's objects, known now or filled in as they are created. */
+	ids: Partial<Record<ObjectName, number>>;
+	urls: Partial<Record<ObjectName, string>>;
+	/** Steps carried out so far (filled in by the executor). */
+	applied: StepObject[];
+	error?: { field: string; message: string };
+}
+
+export interface PlanOptions {
+	ownershipTag: string;
+	/** Appended to host names without a dot to form the IPs' dns_name. */
+	dnsDomain?: string;
+	/** NetBox interface type for new device interfaces. */
+	interfaceType: string;
+}
+
+/** Write order: each stage only references objects of earlier stages. */
+export const STAGES: StepObject[][] = [['device'], ['interface'], ['mac'], ['ip4', 'ip6'], ['primary', 'primaryMac'], ['cable']];
+
+export function slugify(value: string): string {
+	return value.toLowerCase().replace(/[^a-z0-9_]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 100) || 'tag';
+}
+
+export function fqdn(host: Host, dnsDomain?: string): string {
+	const name = host.name.toLowerCase();
+	const domain = dnsDomain?.trim().replace(/^\.+|\.+$/g, '').toLowerCase();
+	return !domain || name === domain || name.endsWith(`.${domain}`) || name.includes('.') ? name : `${name}.${domain}`;
+}
+
+/** Tag slugs a host's objects carry, and the tags to create first. */
+export function wantedTags(hosts: Host[], snapshot: NetBoxSnapshot, options: PlanOptions): { slugOf: Map<string, string>; missing: Array<{ name: string; slug: string }> } {
+	const slugOf = new Map<string, string>();
+	const missing = new Map<string, { name: string; slug: string }>();
+	for (const value of [options.ownershipTag, ...hosts.flatMap((h) => h.tags ?? [])]) {
+		const found = snapshot.refs.tag.get(value.toLowerCase());
+		const slug = found?.slug ?? slugify(value);
+		slugOf.set(value.toLowerCase(), slug);
+		if (!found && !missing.has(slug)) missing.set(slug, { name: value, slug });
+	}
+	return { slugOf, missing: [...missing.values()] };
+}
+
+const label = (ref: NbRef | null | undefined) => (ref ? ref.slug ?? ref.name ?? ref.model ?? ref.id : null);
+const objectUrl = (o: { url?: string; display_url?: string }) => o.display_url ?? o.url;
+
+class HostPlanner {
+	readonly plan: HostPlan;
+	constructor(
+		host: Host,
+		index: number,
+		private readonly snapshot: NetBoxSnapshot,
+		private readonly options: PlanOptions,
+		private readonly tagSlug: (value: string) => string,
+	) {
+		this.plan = { index, host, creates: false, steps: [], changes: [], adopted: [], ids: {}, urls: {}, applied: [] };
+	}
+
+	private fail(field: string, message: string): HostPlan {
+		this.plan.error = { field, message };
+		this.plan.steps = [];
+		return this.plan;
+	}
+
+	private ref(kind: RefKind, field: string, value: string | undefined): NbRef | undefined | null {
+		if (value === undefined) return undefined;
+		const found = this.snapshot.refs[kind].get(value.toLowerCase());
+		if (!found) {
+			this.fail(field, `${field} "${value}" not found in NetBox`);
+			return null;
+		}
+		return found;
+	}
+
+	/** Diffs `wanted` against `existing` and records an update step, or a create step when `existing` is absent. */
+	private write(object: StepObject, endpoint: string, existing: { id: number } | undefined, fields: Array<[string, unknown, unknown, unknown]>, createOnly: Record<string, unknown> = {}) {
+		const body: Record<string, unknown> = {};
+		const name = object === 'primary' ? 'device' : object === 'primaryMac' ? 'interface' : object;
+		for (const [field, from, to, value] of fields) {
+			if (existing && sameValue(from, to)) continue;
+			body[field] = value;
+			this.plan.changes.push({ object: name, field, from: existing ? from : null, to });
+		}
+		if (!existing) {
+			this.plan.steps.push({ object, endpoint, method: 'POST', body: { ...createOnly, ...body } });
+		} else if (Object.keys(body).length) {
+			this.plan.steps.push({ object, endpoint, method: 'PATCH', id: existing.id, body });
+		}
+	}
+
+	/** The tags field: existing tags are never removed; the ownership tag marks what we manage. */
+	private tags(object: ObjectName, existing: { tags?: NbTag[] } | undefined, extra: string[] = []): [string, unknown, unknown, unknown] {
+		const owner = this.tagSlug(this.options.ownershipTag);
+		const current = (existing?.tags ?? []).map((t) => t.slug);
+		if (existing && !current.includes(owner)) this.plan.adopted.push(object);
+		const wanted = [...new Set([...current, owner, ...extra.map(this.tagSlug)])];
+		return ['tags', current, wanted, wanted.map((slug) => ({ slug }))];
+	}
+
+	run(): HostPlan {
+		const { host } = this.plan;
+		const snapshot = this.snapshot;
+		const machine = host.kind === 'vm' ? this.machineVm() : this.machineDevice();
+		if (this.plan.error || machine === undefined) return this.plan;
+		const iface = this.interface(machine);
+		if (this.plan.error) return this.plan;
+		if (host.mac && snapshot.macObjects) this.mac(iface);
+		const ip4 = host.ipv4 ? this.ip('ip4', host.ipv4.ip, host.ipv4.cidr, iface) : undefined;
+		const ip6 = host.ipv6 ? this.ip('ip6', host.ipv6.ip, host.ipv6.cidr, iface) : undefined;
+		this.primary(machine, ip4, ip6);
+		if (host.switch && host.switchPort) this.cable(iface);
+		return this.plan;
+	}
+
+	private machineDevice(): NbMachine | null | undefined {
+		const { host } = this.plan;
+		const snapshot = this.snapshot;
+		const site = this.ref('site', 'site', host.site);
+		const role = this.ref('role', 'role', host.role);
+		const type = this.ref('deviceType', 'deviceType', host.deviceType);
+		const platform = this.ref('platform', 'platform', host.platform);
+		const tenant = this.ref('tenant', 'tenant', host.tenant);
+		if (this.plan.error || !site) return undefined;
+		const candidates = snapshot.devices.filter((d) => d.name.toLowerCase() === host.name.toLowerCase() && d.site?.id === site.id);
+		const existing = candidates.find((d) => !tenant || d.tenant?.id === tenant.id) ?? candidates[0];
+		this.machineFields('device', ENDPOINT.device, existing, [
+			['site', existing?.site, site],
+			['role', existing?.role, role],
+			['device_type', existing?.device_type, type],
+			['platform', existing?.platform, platform],
+			['tenant', existing?.tenant, tenant],
+		]);
+		return existing ?? null;
+	}
+
+	private machineVm(): NbMachine | null | undefined {
+		const { host } = this.plan;
+		const snapshot = this.snapshot;
+		const cluster = this.ref('cluster', 'cluster', host.cluster);
+		const site = this.ref('site', 'site', host.site);
+		const role = this.ref('role', 'role', host.role);
+		const platform = this.ref('platform', 'platform', host.platform);
+		const tenant = this.ref('tenant', 'tenant', host.tenant);
+		if (this.plan.error) return undefined;
+		// A VM is identified by name within its cluster, or within its site when it has no cluster.
+		const existing = snapshot.vms.find(
+			(vm) => vm.name.toLowerCase() === host.name.toLowerCase() && (cluster ? vm.cluster?.id === cluster.id : vm.site?.id === site?.id),
+		);
+		this.machineFields('device', ENDPOINT.vm, existing, [
+			['cluster', existing?.cluster, cluster],
+			['site', existing?.site, site],
+			['role', existing?.role, role],
+			['platform', existing?.platform, platform],
+			['tenant', existing?.tenant, tenant],
+		]);
+		return existing ?? null;
+	}
+
+	private machineFields(object: 'device', endpoint: string, existing: NbMachine | undefined, refs: Array<[string, NbRef | null | undefined, NbRef | null | undefined]>) {
+		const { host } = this.plan;
+		const fields: Array<[string, unknown, unknown, unknown]> = [];
+		for (const [field, from, to] of refs) if (to) fields.push([field, label(from), label(to), to.id]);
+		if (host.status || !existing) fields.push(['status', existing?.status?.value, host.status ?? 'active', host.status ?? 'active']);
+		if (host.description !== undefined) fields.push(['description', existing?.description ?? '', host.description, host.description]);
+		fields.push(this.tags(object, existing, host.tags));
+		this.plan.creates = !existing;
+		if (existing) {
+			this.plan.ids.device = existing.id;
+			this.plan.urls.device = objectUrl(existing);
+		}
+		this.write(object, endpoint, existing, fields, { name: host.name });
+	}
+
+	private interface(machine: NbMachine | null): NbInterface | undefined {
+		const { host } = this.plan;
+		const snapshot = this.snapshot;
+		const isVm = host.kind === 'vm';
+		const existing = machine
+			? (isVm ? snapshot.vmInterfaces : snapshot.interfaces).find(
+					(i) => (isVm ? i.virtual_machine?.id : i.device?.id) === machine.id && i.name === host.interface,
+				)
+			: undefined;
+		const fields: Array<[string, unknown, unknown, unknown]> = [this.tags('interface', existing)];
+		if (host.mac && !snapshot.macObjects) fields.push(['mac_address', existing?.mac_address ?? null, host.mac, host.mac]);
+		const owner: Placeholder = { $ref: 'device' };
+		this.write('interface', isVm ? ENDPOINT.vminterface : ENDPOINT.interface, existing, fields, {
+			name: host.interface,
+			...(isVm ? { virtual_machine: owner } : { device: owner, type: this.options.interfaceType }),
+		});
+		if (existing) {
+			this.plan.ids.interface = existing.id;
+			this.plan.urls.interface = objectUrl(existing);
+		}
+		return existing;
+	}
+
+	private get interfaceType() {
+		return this.plan.host.kind === 'vm' ? 'virtualization.vminterface' : 'dcim.interface';
+	}
+
+	/** NetBox 4.2+: the MAC is an object assigned to the interface and made its primary MAC. */
+	private mac(iface: NbInterface | undefined) {
+		const wanted = this.plan.host.mac!;
+		const primary = iface?.primary_mac_address;
+		const ifaceEndpoint = this.plan.host.kind === 'vm' ? ENDPOINT.vminterface : ENDPOINT.interface;
+		const assigned = iface ? this.snapshot.macs.filter((m) => m.assigned_object_type === this.interfaceType && m.assigned_object_id === iface.id) : [];
+		const same = assigned.find((m) => m.mac_address.toUpperCase() === wanted);
+		const target = same ?? (primary ? assigned.find((m) => m.id === primary.id) : undefined);
+		if (target) {
+			this.plan.ids.mac = target.id;
+			this.plan.urls.mac = objectUrl(target);
+			// Changing the primary MAC's value in place keeps its id, history and references.
+			this.write('mac', ENDPOINT.mac, target, [['mac_address', target.mac_address.toUpperCase(), wanted, wanted], this.tags('mac', target)]);
+		} else {
+			this.write('mac', ENDPOINT.mac, undefined, [['mac_address', null, wanted, wanted], this.tags('mac', undefined)], {
+				assigned_object_type: this.interfaceType,
+				assigned_object_id: { $ref: 'interface' },
+			});
+		}
+		if (primary?.id !== target?.id || !target) {
+			this.plan.steps.push({ object: 'primaryMac', endpoint: ifaceEndpoint, method: 'PATCH', id: iface?.id, body: { primary_mac_address: { $ref: 'mac' } } });
+			this.plan.changes.push({ object: 'interface', field: 'primary_mac_address', from: primary?.mac_address ?? null, to: wanted });
+		}
+	}
+
+	private ip(object: 'ip4' | 'ip6', ip: string, cidr: string, iface: NbInterface | undefined): NbIpAddress | undefined {
+		const family = object === 'ip4' ? 4 : 6;
+		const onIface = (a: NbIpAddress) => !!iface && a.assigned_object_type === this.interfaceType && a.assigned_object_id === iface.id;
+		const sameAddress = this.snapshot.ips.filter((a) => hostPart(a.address) === ip);
+		const ifaceOfFamily = this.snapshot.ips.filter((a) => onIface(a) && a.address.includes(':') === (family === 6));
+		// Prefer the exact address (wherever it lives); else move the interface's old address in place.
+		const existing = sameAddress.find(onIface) ?? sameAddress.find((a) => !a.vrf) ?? sameAddress[0] ?? ifaceOfFamily[0];
+		const dnsName = fqdn(this.plan.host, this.options.dnsDomain);
+		const fields: Array<[string, unknown, unknown, unknown]> = [
+			['address', existing?.address ?? null, cidr, cidr],
+			['dns_name', existing?.dns_name ?? '', dnsName, dnsName],
+		];
+		if (!existing || !onIface(existing)) {
+			const from = existing?.assigned_object_id ? `${existing.assigned_object_type}:${existing.assigned_object_id}` : null;
+			const to = `${this.interfaceType}:${this.plan.host.name}/${this.plan.host.interface}`;
+			fields.push(['assigned_object_type', from, to, this.interfaceType]);
+			fields.push(['assigned_object_id', from, to, { $ref: 'interface' }]);
+		}
+		fields.push(this.tags(object, existing));
+		this.write(object, ENDPOINT.ip, existing, fields, { status: 'active' });
+		if (existing) {
+			this.plan.ids[object] = existing.id;
+			this.plan.urls[object] = objectUrl(existing);
+		}
+		return existing;
+	}
+
+	private primary(machine: NbMachine | null, ip4?: NbIpAddress, ip6?: NbIpAddress) {
+		const { host } = this.plan;
+		const body: Record<string, unknown> = {};
+		const check = (field: 'primary_ip4' | 'primary_ip6', object: 'ip4' | 'ip6', ip: NbIpAddress | undefined, cidr: string | undefined) => {
+			if (!cidr) return;
+			if (machine && ip && machine[field]?.id === ip.id) return;
+			body[field] = { $ref: object };
+			this.plan.changes.push({ object: 'device', field, from: machine?.[field] ? (machine[field] as { address?: string }).address ?? machine[field]!.id : null, to: cidr });
+		};
+		check('primary_ip4', 'ip4', ip4, host.ipv4?.cidr);
+		check('primary_ip6', 'ip6', ip6, host.ipv6?.cidr);
+		if (Object.keys(body).length) {
+			this.plan.steps.push({ object: 'primary', endpoint: host.kind === 'vm' ? ENDPOINT.vm : ENDPOINT.device, method: 'PATCH', id: machine?.id, body });
+		}
+	}
+
+	private cable(iface: NbInterface | undefined): void {
+		const { host } = this.plan;
+		const snapshot = this.snapshot;
+		const switches = snapshot.devices.filter((d) => d.name.toLowerCase() === host.switch!.toLowerCase());
+		const sw = switches.find((d) => d.site?.slug === host.site || d.site?.name === host.site) ?? switches[0];
+		if (!sw) return void this.fail('switch', `switch "${host.switch}" not found in NetBox`);
+		const port = snapshot.interfaces.find((i) => i.device?.id === sw.id && i.name === host.switchPort);
+		if (!port) return void this.fail('switchPort', `switchPort "${host.switchPort}" not found on switch "${sw.name}"`);
+		const peerOf = (i: NbInterface | undefined) => i?.link_peers?.map((p) => `${p.device?.name ?? '?'}:${p.name ?? p.id}`).join(',') || null;
+		if (iface?.link_peers?.some((p) => p.id === port.id)) {
+			this.plan.ids.cable = iface.cable?.id;
+			return;
+		}
+		if (port.cable && !port.link_peers?.some((p) => p.id === iface?.id)) {
+			return void this.fail('switchPort', `switchPort "${host.switchPort}" on "${sw.name}" is already cabled to ${peerOf(port)}`);
+		}
+		const termination = { a_terminations: [{ object_type: 'dcim.interface', object_id: port.id }], b_terminations: [{ object_type: 'dcim.interface', object_id: { $ref: 'interface' } }] };
+		this.plan.changes.push({ object: 'cable', field: 'terminations', from: peerOf(iface), to: `${sw.name}:${port.name}` });
+		if (iface?.cable) {
+			this.plan.ids.cable = iface.cable.id;
+			this.plan.steps.push({ object: 'cable', endpoint: ENDPOINT.cable, method: 'PATCH', id: iface.cable.id, body: termination });
+		} else {
+			this.plan.steps.push({ object: 'cable', endpoint: ENDPOINT.cable, method: 'POST', body: { ...termination, status: 'connected', tags: [{ slug: this.tagSlug(this.options.ownershipTag) }] } });
+		}
+	}
+}
+
+/** Order-insensitive equality for lists (tags), plain equality otherwise. */
+export function sameValue(a: unknown, b: unknown): boolean {
+	if (Array.isArray(a) && Array.isArray(b)) {
+		const left = new Set(a.map(String));
+		return a.length === b.length && b.every((x) => left.has(String(x))) && new Set(b.map(String)).size === left.size;
+	}
+	return (a ?? null) === (b ?? null);
+}
+
+/** Plans every host against one snapshot. */
+export function planPush(hosts: Array<{ index: number; host: Host }>, snapshot: NetBoxSnapshot, options: PlanOptions): { plans: HostPlan[]; missingTags: Array<{ name: string; slug: string }> } {
+	const { slugOf, missing } = wantedTags(hosts.map((h) => h.host), snapshot, options);
+	const tagSlug = (value: string) => slugOf.get(value.toLowerCase()) ?? slugify(value);
+	const plans = hosts.map(({ index, host }) => new HostPlanner(host, index, snapshot, options, tagSlug).run());
+	return { plans, missingTags: missing };
+}

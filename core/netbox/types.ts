@@ -1,0 +1,98 @@
+// The slices of NetBox objects the push reads. Only what planning needs.
+
+export interface NbRef {
+	id: number;
+	name?: string;
+	slug?: string;
+	model?: string;
+	display?: string;
+}
+
+export interface NbTag extends NbRef {
+	slug: string;
+}
+
+interface NbObject {
+	id: number;
+	url?: string;
+	display_url?: string;
+	tags?: NbTag[];
+}
+
+/** A device or a virtual machine: the fields both share. */
+export interface NbMachine extends NbObject {
+	name: string;
+	site?: NbRef | null;
+	cluster?: NbRef | null;
+	role?: NbRef | null;
+	device_type?: NbRef;
+	platform?: NbRef | null;
+	tenant?: NbRef | null;
+	status?: { value: string } | null;
+	description?: string;
+	primary_ip4?: NbRef | null;
+	primary_ip6?: NbRef | null;
+}
+
+export interface NbInterface extends NbObject {
+	name: string;
+	device?: NbRef;
+	virtual_machine?: NbRef;
+	mac_address?: string | null;
+	primary_mac_address?: { id: number; mac_address: string } | null;
+	cable?: NbRef | null;
+	link_peers?: Array<{ id: number; name?: string; device?: NbRef }>;
+}
+
+export interface NbMacAddress extends NbObject {
+	mac_address: string;
+	assigned_object_type: string | null;
+	assigned_object_id: number | null;
+}
+
+export interface NbIpAddress extends NbObject {
+	address: string;
+	dns_name?: string;
+	vrf?: NbRef | null;
+	assigned_object_type: string | null;
+	assigned_object_id: number | null;
+}
+
+export type RefKind = 'site' | 'role' | 'deviceType' | 'platform' | 'tenant' | 'cluster' | 'tag';
+
+/** Everything the planner needs to know about NetBox, read in a few bulk requests. */
+export interface NetBoxSnapshot {
+	version: string;
+	/** NetBox 4.2+ keeps MACs as objects of their own. */
+	macObjects: boolean;
+	/** Lower-cased slug or name → object, per reference kind. */
+	refs: Record<RefKind, Map<string, NbRef>>;
+	devices: NbMachine[];
+	vms: NbMachine[];
+	/** Device and VM interfaces of the hosts, and the switches' interfaces. */
+	interfaces: NbInterface[];
+	vmInterfaces: NbInterface[];
+	macs: NbMacAddress[];
+	ips: NbIpAddress[];
+}
+
+export const ENDPOINT = {
+	device: 'api/dcim/devices/',
+	vm: 'api/virtualization/virtual-machines/',
+	interface: 'api/dcim/interfaces/',
+	vminterface: 'api/virtualization/interfaces/',
+	mac: 'api/dcim/mac-addresses/',
+	ip: 'api/ipam/ip-addresses/',
+	cable: 'api/dcim/cables/',
+	tag: 'api/extras/tags/',
+} as const;
+
+export const REF_ENDPOINT: Record<RefKind, { path: string; keys: string[] }> = {
+	site: { path: 'api/dcim/sites/', keys: ['slug', 'name'] },
+	role: { path: 'api/dcim/device-roles/', keys: ['slug', 'name'] },
+	deviceType: { path: 'api/dcim/device-types/', keys: ['slug', 'model'] },
+	platform: { path: 'api/dcim/platforms/', keys: ['slug', 'name'] },
+	tenant: { path: 'api/tenancy/tenants/', keys: ['slug', 'name'] },
+	cluster: { path: 'api/virtualization/clusters/', keys: ['name'] },
+	tag: { path: 'api/extras/tags/', keys: ['slug', 'name'] },
+};

@@ -1,0 +1,106 @@
+// What both operations of the NetBox node share: the options collection and
+// running a batch against NetBox with one client.
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { NetBoxClient } from '../../../core/netbox/client';
+import type { PlanOptions } from '../../../core/netbox/plan';
+import type { HostItem } from '../../shared/hostItems';
+import type { ItemOutcome } from '../../shared/results';
+import { clientFromCredential, toNodeApiError } from '../transport';
+
+export const optionsProperty: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: [
+		{
+			displayName: 'Changelog Message',
+			name: 'changelogMessage',
+			type: 'string',
+			default: 'Pushed by n8n (n8n-nodes-netbox-auto)',
+			description: 'Recorded in NetBox’s change log with every write (NetBox 4.4+)',
+		},
+		{
+			displayName: 'DNS Domain',
+			name: 'dnsDomain',
+			type: 'string',
+			default: '',
+			placeholder: 'lab.example',
+			description: 'Appended to short host names to form the IP addresses’ DNS name',
+		},
+		{
+			displayName: 'Interface Type',
+			name: 'interfaceType',
+			type: 'string',
+			default: 'other',
+			description: 'NetBox type of new device interfaces, e.g. 1000base-t',
+		},
+		{
+			displayName: 'Ownership Tag',
+			name: 'ownershipTag',
+			type: 'string',
+			default: 'netbox-auto',
+			description: 'Tag put on every object this node creates or adopts; created if missing',
+		},
+		{
+			displayName: 'Request Timeout (Seconds)',
+			name: 'timeout',
+			type: 'number',
+			default: 300,
+			description: 'How long to wait for one NetBox request; bulk writes of thousands of objects take a while',
+		},
+	],
+};
+
+export interface NetBoxOptions extends PlanOptions {
+	changelogMessage: string;
+	timeout: number;
+}
+
+export function readOptions(ctx: IExecuteFunctions): NetBoxOptions {
+	const o = ctx.getNodeParameter('options', 0, {}) as Partial<NetBoxOptions>;
+	return {
+		ownershipTag: o.ownershipTag || 'netbox-auto',
+		dnsDomain: o.dnsDomain || undefined,
+		interfaceType: o.interfaceType || 'other',
+		changelogMessage: o.changelogMessage ?? 'Pushed by n8n (n8n-nodes-netbox-auto)',
+		timeout: o.timeout || 300,
+	};
+}
+
+/** Outcomes for items that never reach NetBox: skipped and invalid ones. */
+export function outcomesWithoutNetBox(hostItems: HostItem[], label: (action: string) => string, key = 'action'): ItemOutcome[] {
+	return hostItems.flatMap((item): ItemOutcome[] => {
+		if (item.state === 'skipped') return [{ index: item.index, result: { [key]: label('skipped'), reason: item.reason } }];
+		if (item.state === 'invalid') {
+			return [{ index: item.index, result: { [key]: label('failed'), field: item.field, error: item.message }, error: { message: item.message } }];
+		}
+		return [];
+	});
+}
+
+/**
+ * Runs `work` with one client. A failure of the whole batch (NetBox down, bad
+ * token) fails every host in it when the node continues on fail, else the node.
+ */
+export async function withNetBox(
+	ctx: IExecuteFunctions,
+	valid: Array<Extract<HostItem, { state: 'valid' }>>,
+	timeout: number,
+	work: (client: NetBoxClient) => Promise<ItemOutcome[]>,
+	failed: ItemOutcome['result'],
+): Promise<ItemOutcome[]> {
+	if (!valid.length) return [];
+	const client = clientFromCredential(await ctx.getCredentials('netBoxApi'), { requestTimeoutMs: timeout * 1000 });
+	try {
+		return await work(client);
+	} catch (error) {
+		const nodeError = toNodeApiError(ctx.getNode(), error);
+		if (!ctx.continueOnFail()) throw nodeError;
+		const description = (nodeError as { description?: string }).description ?? undefined;
+		return valid.map((v) => ({ index: v.index, result: { ...failed, error: nodeError.message }, error: { message: nodeError.message, description } }));
+	} finally {
+		await client.close();
+	}
+}

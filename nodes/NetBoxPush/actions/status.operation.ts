@@ -1,0 +1,45 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { statusOfHosts } from '../../../core/netbox/push';
+import { readHostItems } from '../../shared/hostItems';
+import { summaryItem, toOutputItems, type ItemOutcome } from '../../shared/results';
+import { outcomesWithoutNetBox, readOptions, withNetBox } from './common';
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Add Summary Item',
+		name: 'summary',
+		type: 'boolean',
+		default: false,
+		displayOptions: { show: { operation: ['status'] } },
+		description: 'Whether to add one item at the end with the number of hosts per state',
+	},
+];
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	const options = readOptions(this);
+	const hostItems = readHostItems(this, items);
+	const valid = hostItems.filter((h) => h.state === 'valid');
+	const checked = await withNetBox(
+		this,
+		valid,
+		options.timeout,
+		async (client) =>
+			(await statusOfHosts(client, valid.map(({ index, host }) => ({ index, host })), options)).map((s): ItemOutcome => ({
+				index: s.index,
+				result: {
+					state: s.state,
+					...(s.error ? { field: s.error.field, error: s.error.message } : {}),
+					differences: s.differences as unknown as ItemOutcome['result'][string],
+					objects: s.objects as ItemOutcome['result'][string],
+				},
+				error: s.error ? { message: s.error.message } : undefined,
+			})),
+		{ state: 'failed' },
+	);
+	const outcomes = [...outcomesWithoutNetBox(hostItems, (a) => a, 'state'), ...checked];
+	const output = toOutputItems(this, items, 'netbox', outcomes);
+	if (this.getNodeParameter('summary', 0, false)) {
+		output.push(summaryItem(items, 'netbox', outcomes.map((o) => String(o.result.state))));
+	}
+	return output;
+}
