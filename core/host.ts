@@ -25,7 +25,7 @@ const text = (max: number) =>
 		.trim()
 		.min(1, 'must not be empty')
 		.max(max, `must be at most ${max} characters`)
-		.regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters');
+		.refine((s) => ![...s].some((c) => c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127), 'must not contain control characters');
 
 const address = (family: 4 | 6) =>
 	z.string().transform((value, ctx): ParsedAddress => {

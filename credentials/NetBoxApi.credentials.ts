@@ -39,7 +39,7 @@ export class NetBoxApi implements ICredentialType {
 		},
 		{
 			displayName: 'CA Certificate (PEM)',
-			name: 'caCertificate',
+			name: 'caBundle',
 			type: 'string',
 			typeOptions: { rows: 4 },
 			default: '',

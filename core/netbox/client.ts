@@ -31,8 +31,8 @@ export interface RequestStats {
 
 const RETRY_STATUSES = new Set([429, 502, 503, 504]);
 const RETRY_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED']);
-/** Keeps every GET URL well under the 8 KiB that common proxies and gunicorn accept. */
-const MAX_URL_LENGTH = 6000;
+/** gunicorn (NetBox's usual server) rejects request lines over 4094 bytes. */
+const MAX_URL_LENGTH = 3800;
 export const PAGE_SIZE = 1000;
 
 /** An HTTP error from NetBox, or a transport failure (status 0). */
@@ -59,6 +59,13 @@ export class NetBoxError extends Error {
 export function describeErrorBody(body: unknown, prefix = ''): string {
 	if (body === null || body === undefined) return '';
 	if (typeof body === 'string') return prefix ? `${prefix}: ${body}` : body;
+	const indexed = (body as { errors?: Array<{ index?: number; errors?: unknown }> } | null)?.errors;
+	if (Array.isArray(indexed) && !Array.isArray(body)) {
+		// NetBox 4.7 bulk errors: {"detail": "...", "errors": [{"index": 1, "errors": {...}}]}
+		const detail = (body as { detail?: string }).detail;
+		const items = indexed.map((e) => `object ${e.index}: ${describeErrorBody(e.errors)}`);
+		return [detail, ...items].filter(Boolean).join('; ');
+	}
 	if (Array.isArray(body)) {
 		return body.map((entry) => describeErrorBody(entry, prefix)).filter(Boolean).join('; ');
 	}

@@ -2,7 +2,7 @@
 // per object type and stage. A failing object fails its host only; a lost
 // response to a create is resolved by re-reading before any retry.
 import { NetBoxError, type NetBoxClient } from './client';
-import { ENDPOINT, type NbInterface } from './types';
+import { ENDPOINT } from './types';
 import { STAGES, type HostPlan, type ObjectName, type Step } from './plan';
 
 export interface ExecuteOptions {
@@ -19,6 +19,20 @@ interface Entry {
 }
 
 type Written = { id: number; url?: string; display_url?: string };
+
+/** What a re-read returns: any of the objects a push creates. */
+interface Found extends Written {
+	name?: string;
+	slug?: string;
+	address?: string;
+	mac_address?: string;
+	assigned_object_id?: number | null;
+	site?: { id: number } | null;
+	cluster?: { id: number } | null;
+	device?: { id: number };
+	virtual_machine?: { id: number };
+	cable?: { id: number } | null;
+}
 
 const STEP_TARGET: Record<Step['object'], ObjectName> = {
 	device: 'device', interface: 'interface', mac: 'mac', ip4: 'ip4', ip6: 'ip6', cable: 'cable', primary: 'device', primaryMac: 'interface',
@@ -62,12 +76,12 @@ function describe(errors: unknown): string {
 }
 
 /** How to find what a lost create may have made: where to look and what matches. */
-const FINDERS: Record<string, { path: string; field: string; key: (body: Record<string, unknown>) => string | number; match: (found: Record<string, any>, body: Record<string, unknown>) => boolean }> = {
-	[ENDPOINT.device]: { path: ENDPOINT.device, field: 'name', key: (b) => String(b.name), match: (f, b) => f.name.toLowerCase() === String(b.name).toLowerCase() && f.site?.id === b.site },
-	[ENDPOINT.vm]: { path: ENDPOINT.vm, field: 'name', key: (b) => String(b.name), match: (f, b) => f.name.toLowerCase() === String(b.name).toLowerCase() && (f.cluster?.id ?? null) === (b.cluster ?? null) },
+const FINDERS: Record<string, { path: string; field: string; key: (body: Record<string, unknown>) => string | number; match: (found: Found, body: Record<string, unknown>) => boolean }> = {
+	[ENDPOINT.device]: { path: ENDPOINT.device, field: 'name', key: (b) => String(b.name), match: (f, b) => f.name?.toLowerCase() === String(b.name).toLowerCase() && f.site?.id === b.site },
+	[ENDPOINT.vm]: { path: ENDPOINT.vm, field: 'name', key: (b) => String(b.name), match: (f, b) => f.name?.toLowerCase() === String(b.name).toLowerCase() && (f.cluster?.id ?? null) === (b.cluster ?? null) },
 	[ENDPOINT.interface]: { path: ENDPOINT.interface, field: 'device_id', key: (b) => Number(b.device), match: (f, b) => f.device?.id === b.device && f.name === b.name },
 	[ENDPOINT.vminterface]: { path: ENDPOINT.vminterface, field: 'virtual_machine_id', key: (b) => Number(b.virtual_machine), match: (f, b) => f.virtual_machine?.id === b.virtual_machine && f.name === b.name },
-	[ENDPOINT.mac]: { path: ENDPOINT.mac, field: 'mac_address', key: (b) => String(b.mac_address), match: (f, b) => f.assigned_object_id === b.assigned_object_id && f.mac_address.toUpperCase() === b.mac_address },
+	[ENDPOINT.mac]: { path: ENDPOINT.mac, field: 'mac_address', key: (b) => String(b.mac_address), match: (f, b) => f.assigned_object_id === b.assigned_object_id && f.mac_address?.toUpperCase() === b.mac_address },
 	[ENDPOINT.ip]: { path: ENDPOINT.ip, field: 'address', key: (b) => String(b.address).split('/')[0], match: (f, b) => f.address === b.address && f.assigned_object_id === b.assigned_object_id },
 	[ENDPOINT.tag]: { path: ENDPOINT.tag, field: 'slug', key: (b) => String(b.slug), match: (f, b) => f.slug === b.slug },
 	// A cable is found through the host-side interface it ends on.
@@ -81,10 +95,10 @@ const FINDERS: Record<string, { path: string; field: string; key: (body: Record<
 
 async function findCreated(client: NetBoxClient, endpoint: string, bodies: Array<Record<string, unknown>>): Promise<Array<Written | undefined>> {
 	const finder = FINDERS[endpoint];
-	const found = await client.listWhereIn<Record<string, any>>(finder.path, finder.field, bodies.map(finder.key));
+	const found = await client.listWhereIn<Found>(finder.path, finder.field, bodies.map(finder.key));
 	return bodies.map((body) => {
 		const hit = found.find((f) => finder.match(f, body));
-		return endpoint === ENDPOINT.cable && hit ? { id: (hit as NbInterface).cable!.id } : (hit as Written | undefined);
+		return endpoint === ENDPOINT.cable && hit?.cable ? { id: hit.cable.id } : hit;
 	});
 }
 

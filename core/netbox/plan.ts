@@ -240,6 +240,11 @@ class HostPlanner {
 	private mac(iface: NbInterface | undefined) {
 		const wanted = this.plan.host.mac!;
 		const primary = iface?.primary_mac_address;
+		if (primary && primary.mac_address.toUpperCase() === wanted) {
+			// Already the primary MAC: nothing to read or write (the snapshot skips these MAC objects).
+			this.plan.ids.mac = primary.id;
+			return;
+		}
 		const ifaceEndpoint = this.plan.host.kind === 'vm' ? ENDPOINT.vminterface : ENDPOINT.interface;
 		const assigned = iface ? this.snapshot.macs.filter((m) => m.assigned_object_type === this.interfaceType && m.assigned_object_id === iface.id) : [];
 		const same = assigned.find((m) => m.mac_address.toUpperCase() === wanted);
@@ -317,14 +322,16 @@ class HostPlanner {
 			this.plan.ids.cable = iface.cable?.id;
 			return;
 		}
-		if (port.cable && !port.link_peers?.some((p) => p.id === iface?.id)) {
+		if (port.cable && port.link_peers?.length && !port.link_peers.some((p) => p.id === iface?.id)) {
 			return void this.fail('switchPort', `switchPort "${host.switchPort}" on "${sw.name}" is already cabled to ${peerOf(port)}`);
 		}
+		// A cable left without a far end (its host was deleted) is reused rather than duplicated.
+		const reuse = iface?.cable ?? (port.cable && !port.link_peers?.length ? port.cable : undefined);
 		const termination = { a_terminations: [{ object_type: 'dcim.interface', object_id: port.id }], b_terminations: [{ object_type: 'dcim.interface', object_id: { $ref: 'interface' } }] };
 		this.plan.changes.push({ object: 'cable', field: 'terminations', from: peerOf(iface), to: `${sw.name}:${port.name}` });
-		if (iface?.cable) {
-			this.plan.ids.cable = iface.cable.id;
-			this.plan.steps.push({ object: 'cable', endpoint: ENDPOINT.cable, method: 'PATCH', id: iface.cable.id, body: termination });
+		if (reuse) {
+			this.plan.ids.cable = reuse.id;
+			this.plan.steps.push({ object: 'cable', endpoint: ENDPOINT.cable, method: 'PATCH', id: reuse.id, body: termination });
 		} else {
 			this.plan.steps.push({ object: 'cable', endpoint: ENDPOINT.cable, method: 'POST', body: { ...termination, status: 'connected', tags: [{ slug: this.tagSlug(this.options.ownershipTag) }] } });
 		}

@@ -37,13 +37,13 @@ export class NetBoxPush implements INodeType {
 					{
 						name: 'Push',
 						value: 'push',
-						action: 'Push hosts into NetBox',
+						action: 'Push hosts into netbox',
 						description: 'Create what is missing and update what differs; dry run shows the plan only',
 					},
 					{
 						name: 'Status',
 						value: 'status',
-						action: 'Compare hosts with NetBox',
+						action: 'Compare hosts with netbox',
 						description: 'Read only: report each host as in-sync, missing or drifted',
 					},
 				],

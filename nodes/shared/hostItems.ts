@@ -5,8 +5,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { findBatchDuplicates, HOST_FIELDS, parseHost, type Host, type HostDefaults } from '../../core/host';
 
 const FIELD_HELP: Record<string, string> = {
-	name: 'Host name (RFC 1123)',
-	kind: '"device" or "vm"',
+	name: 'RFC 1123 host name',
+	kind: 'device or vm',
 	ipv4: 'IPv4 address with prefix length, e.g. 10.0.0.5/24',
 	ipv6: 'IPv6 address with prefix length, e.g. 2001:db8::5/64',
 	mac: 'MAC address in any common notation',
@@ -36,7 +36,7 @@ export const fieldMappingProperty: INodeProperties = {
 		name: field,
 		type: 'string' as const,
 		default: '',
-		description: `${FIELD_HELP[field] ?? `Host's ${field}`}. Defaults to the item's "${field}" field.`,
+		description: `Expression for the host's ${field} (${FIELD_HELP[field] ?? field}); defaults to the item's "${field}" field`,
 	})).sort((a, b) => a.displayName.localeCompare(b.displayName)),
 };
 
@@ -54,7 +54,7 @@ export const hostDefaultsProperty: INodeProperties = {
 		{ displayName: 'Platform', name: 'platform', type: 'string', default: '', description: 'Platform slug or name' },
 		{ displayName: 'Role', name: 'role', type: 'string', default: '', description: 'Device role slug or name' },
 		{ displayName: 'Site', name: 'site', type: 'string', default: '', description: 'Site slug or name' },
-		{ displayName: 'Status', name: 'status', type: 'string', default: '', description: 'e.g. active, planned, staged' },
+		{ displayName: 'Status', name: 'status', type: 'string', default: '', description: 'NetBox status, e.g. active, planned, staged' },
 		{ displayName: 'Tags', name: 'tags', type: 'string', default: '', description: 'Comma-separated tags added to every host' },
 		{ displayName: 'Tenant', name: 'tenant', type: 'string', default: '', description: 'Tenant slug or name' },
 	],

@@ -2,12 +2,13 @@
 // (n8n-core's WorkflowExecute), the way an n8n instance runs it: parameters
 // resolved by n8n, credentials handed out by a credentials helper, paired items
 // and the error output computed by the engine itself.
-import { WorkflowExecute } from 'n8n-core';
+import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 import {
 	createRunExecutionData,
 	Workflow,
 	type ICredentialDataDecryptedObject,
 	type IDataObject,
+	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeParameters,
 	type INodeType,
@@ -34,12 +35,25 @@ export interface RunNodeResult {
 }
 
 const NODE_NAME = 'Under Test';
+const SOURCE_NAME = 'Hosts';
+
+/** Emits the test's items, so the node under test has a real upstream node (as in a workflow). */
+const itemSource: INodeType = {
+	description: {
+		displayName: 'Items', name: 'items', group: ['input'], version: 1, description: '', defaults: { name: 'Items' },
+		inputs: ['main'], outputs: ['main'], properties: [{ displayName: 'JSON', name: 'json', type: 'string', default: '[]' }],
+	},
+	async execute(this: IExecuteFunctions) {
+		const items = JSON.parse(this.getNodeParameter('json', 0) as string) as IDataObject[];
+		return [items.map((json, item) => ({ json, pairedItem: { item: 0 } }))];
+	},
+};
 
 export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
 	const type = `n8n-nodes-netbox-auto.${options.node.description.name}`;
 	const nodeTypes: INodeTypes = {
-		getByName: () => options.node,
-		getByNameAndVersion: () => options.node,
+		getByName: (name) => (name === 'test.items' ? itemSource : options.node),
+		getByNameAndVersion: (name) => (name === 'test.items' ? itemSource : options.node),
 		getKnownTypes: () => ({}),
 	};
 	const credentials = Object.fromEntries(
@@ -49,6 +63,7 @@ export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
 		id: 'test',
 		name: 'test',
 		nodes: [
+			{ id: 'source', name: SOURCE_NAME, type: 'test.items', typeVersion: 1, position: [-200, 0], parameters: { json: JSON.stringify(options.items) } },
 			{
 				id: 'node-under-test',
 				name: NODE_NAME,
@@ -60,7 +75,7 @@ export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
 				onError: options.onError,
 			},
 		],
-		connections: {},
+		connections: { [SOURCE_NAME]: { main: [[{ node: NODE_NAME, type: 'main', index: 0 }]] } },
 		active: false,
 		nodeTypes,
 		settings: {},
@@ -98,13 +113,12 @@ export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
 		},
 	} as unknown as IWorkflowExecuteAdditionalData;
 
-	const node = workflow.getNode(NODE_NAME)!;
+	const workflowData = { id: 'test', name: 'test', nodes: Object.values(workflow.nodes), connections: workflow.connectionsBySourceNode, active: false, settings: {} };
+	(additionalData as { hooks?: ExecutionLifecycleHooks }).hooks = new ExecutionLifecycleHooks('manual', 'test-execution', workflowData as never);
+
+	const source = workflow.getNode(SOURCE_NAME)!;
 	const runData = createRunExecutionData({
-		executionData: {
-			nodeExecutionStack: [
-				{ node, data: { main: [options.items.map((json) => ({ json }))] }, source: null },
-			],
-		},
+		executionData: { nodeExecutionStack: [{ node: source, data: { main: [[{ json: {} }]] }, source: null }] },
 	});
 	const execution = new WorkflowExecute(additionalData, 'manual', runData);
 	const run = await execution.processRunExecutionData(workflow);

@@ -9,7 +9,7 @@ export function clientFromCredential(credential: ICredentialDataDecryptedObject,
 			baseUrl: String(credential.baseUrl ?? ''),
 			token: String(credential.token ?? ''),
 			allowSelfSigned: credential.allowSelfSigned === true,
-			caCertificate: typeof credential.caCertificate === 'string' ? credential.caCertificate : undefined,
+			caCertificate: typeof credential.caBundle === 'string' ? credential.caBundle : undefined,
 		},
 		options,
 	);

@@ -1,0 +1,58 @@
+// The include file this package owns on the DNS host. It holds only our
+// records, one canonical rendering of them, and nothing else: parsing accepts
+// exactly what `renderManagedFile` writes (or an empty file an admin created so
+// Unbound's include resolves), so a hand edit is refused instead of lost.
+import { sortRecords, validRecord, type DnsRecord, type RecordFields, type RecordType } from './records';
+
+export const MANAGED_HEADER = [
+	'# Managed by n8n-nodes-netbox-auto (Unbound DNS Push node). Do not edit:',
+	'# every push rewrites this file, and a push refuses to run if it holds lines it did not write.',
+];
+
+function line(record: DnsRecord): string {
+	return record.type === 'PTR'
+		? `\tlocal-data-ptr: "${record.address} ${record.ttl} ${record.host}."`
+		: `\tlocal-data: "${record.host}. ${record.ttl} IN ${record.type} ${record.address}"`;
+}
+
+export function renderManagedFile(records: DnsRecord[]): string {
+	return [...MANAGED_HEADER, 'server:', ...sortRecords(records).map(line), ''].join('\n');
+}
+
+export class ManagedFileError extends Error {}
+
+const DATA = /^\tlocal-data: "([^" ]+)\. (\d+) IN (A|AAAA) ([^" ]+)"$/;
+const PTR = /^\tlocal-data-ptr: "([^" ]+) (\d+) ([^" ]+)\."$/;
+
+function parseLine(text: string): RecordFields | undefined {
+	let m = DATA.exec(text);
+	if (m) return { host: m[1], ttl: Number(m[2]), type: m[3] as RecordType, address: m[4] };
+	m = PTR.exec(text);
+	if (m) return { host: m[3], ttl: Number(m[2]), type: 'PTR', address: m[1] };
+	return undefined;
+}
+
+/** The records of a managed file; throws ManagedFileError naming the first line it did not write. */
+export function parseManagedFile(text: string, path = 'managed file'): DnsRecord[] {
+	if (text === '') return [];
+	const lines = text.split('\n');
+	const records: DnsRecord[] = [];
+	lines.forEach((text, i) => {
+		if (i < MANAGED_HEADER.length + 1 || i === lines.length - 1) return; // header, "server:", final newline
+		const fields = parseLine(text);
+		const record = fields ? validRecord(fields) : 'not a record line';
+		if (typeof record === 'string') throw new ManagedFileError(`${path} line ${i + 1} was not written by this node (${record}): ${JSON.stringify(text.slice(0, 120))}`);
+		records.push(record);
+	});
+	// Header, order, spacing, duplicates: one comparison covers everything the line check cannot.
+	const rendered = renderManagedFile(records).split('\n');
+	const differs = lines.findIndex((text, i) => text !== rendered[i]);
+	if (differs !== -1 || lines.length !== rendered.length) {
+		const at = differs === -1 ? Math.min(lines.length, rendered.length) : differs;
+		throw new ManagedFileError(
+			`${path} was changed outside this node at line ${at + 1} (${JSON.stringify((lines[at] ?? '<end of file>').slice(0, 120))}); ` +
+				'restore it from the .bak beside it or empty it, then push again',
+		);
+	}
+	return records;
+}

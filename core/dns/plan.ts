@@ -1,0 +1,244 @@
+// The pure part of a push: from the input hosts, the managed file and what
+// Unbound serves, decide each host's outcome, the next managed file and the
+// unbound-control changes that make Unbound serve exactly that file. Also the
+// read-only status comparison. No I/O here.
+import {
+	desiredRecords,
+	qualify,
+	type DnsHost,
+	type DnsRecord,
+	type RecordOptions,
+	type ServedRR,
+} from './records';
+
+export interface PlanOptions extends RecordOptions {
+	/** Remove managed records of hosts that are not in the input. */
+	prune: boolean;
+}
+
+export interface HostInput {
+	index: number;
+	host: DnsHost;
+}
+
+export type PushAction = 'created' | 'updated' | 'unchanged' | 'removed' | 'skipped' | 'failed';
+
+export interface HostChange {
+	/** Input item; absent for a pruned host no item carries. */
+	index?: number;
+	fqdn?: string;
+	action: PushAction;
+	/** RR lines the host has after the push. */
+	records: string[];
+	added: string[];
+	removed: string[];
+	reason?: string;
+	error?: { field: string; message: string };
+}
+
+/** What unbound-control must do so Unbound serves a given record set. */
+export interface ServedChange {
+	/** Owner names to clear first (`local_datas_remove` clears every record of a name). */
+	remove: string[];
+	/** RR lines to add afterwards (`local_datas`). */
+	add: string[];
+	/** Every owner name whose served data changes. */
+	touched: string[];
+}
+
+export interface PushPlan {
+	hosts: HostChange[];
+	pruned: HostChange[];
+	/** Records of the next managed file. */
+	records: DnsRecord[];
+	fileChanged: boolean;
+	served: ServedChange;
+	/** Owner names whose served data the push may change: what to verify and, on failure, restore. */
+	owners: string[];
+}
+
+type Resolved =
+	| { index: number; state: 'ok'; fqdn: string; desired: DnsRecord[] }
+	| { index: number; state: 'skipped'; fqdn?: string; reason: string }
+	| { index: number; state: 'failed'; fqdn?: string; field: string; message: string };
+
+/**
+ * Names each input host and its desired records. A duplicate is judged on the
+ * qualified name ("web1" and "web1.lab.example" are one host), which the
+ * batch check on raw names cannot see.
+ */
+function resolveHosts(hosts: HostInput[], options: RecordOptions): Resolved[] {
+	const seen = new Map<string, number>();
+	return hosts.map(({ index, host }): Resolved => {
+		const fqdn = qualify(host.name, options.zone);
+		if (typeof fqdn !== 'string') return { index, state: 'failed', field: 'name', message: fqdn.error };
+		const first = seen.get(fqdn);
+		if (first !== undefined) return { index, state: 'failed', fqdn, field: 'name', message: `${fqdn} is also pushed by item ${first} of this batch` };
+		seen.set(fqdn, index);
+		if (!host.ipv4 && !host.ipv6) return { index, state: 'skipped', fqdn, reason: 'no ipv4 or ipv6 address' };
+		return { index, state: 'ok', fqdn, desired: desiredRecords(fqdn, host, options) };
+	});
+}
+
+function groupBy<T>(list: T[], key: (t: T) => string): Map<string, T[]> {
+	const map = new Map<string, T[]>();
+	for (const t of list) {
+		const k = key(t);
+		const group = map.get(k);
+		if (group) group.push(t);
+		else map.set(k, [t]);
+	}
+	return map;
+}
+
+const rrs = (records: DnsRecord[]) => records.map((r) => r.rr);
+const minus = (a: string[], b: string[]) => {
+	const drop = new Set(b);
+	return a.filter((x) => !drop.has(x));
+};
+const sameSet = (a: string[], b: string[]) => a.length === b.length && minus(a, b).length === 0;
+
+/** Per owner name: the RR lines `records` give it. */
+export function servedForm(records: DnsRecord[]): ServedRR[] {
+	return records.map(({ owner, rr }) => ({ owner, rr }));
+}
+
+/** The unbound-control changes that turn `have` into `want` on `owners` (and touch nothing else). */
+export function servedChanges(want: ServedRR[], have: ServedRR[], owners: Iterable<string>): ServedChange {
+	const wantBy = groupBy(want, (s) => s.owner);
+	const haveBy = groupBy(have, (s) => s.owner);
+	const change: ServedChange = { remove: [], add: [], touched: [] };
+	for (const owner of [...new Set(owners)].sort()) {
+		const w = (wantBy.get(owner) ?? []).map((s) => s.rr);
+		const h = (haveBy.get(owner) ?? []).map((s) => s.rr);
+		if (sameSet(w, h)) continue;
+		change.touched.push(owner);
+		if (h.length) change.remove.push(owner);
+		change.add.push(...w);
+	}
+	return change;
+}
+
+/** Names that appear in the input but could not be planned still count as "in the input" for prune. */
+function inputNames(resolved: Resolved[], extraNames: string[], zone: string): Set<string> {
+	const names = new Set(resolved.flatMap((r) => (r.fqdn ? [r.fqdn] : [])));
+	for (const name of extraNames) {
+		const fqdn = qualify(name, zone);
+		if (typeof fqdn === 'string') names.add(fqdn);
+	}
+	return names;
+}
+
+/**
+ * Plans a push. `extraNames` are names of input items that never got here
+ * (invalid or unapproved): prune must not remove their records.
+ */
+export function planPush(hosts: HostInput[], file: DnsRecord[], served: ServedRR[], options: PlanOptions, extraNames: string[] = []): PushPlan {
+	const resolved = resolveHosts(hosts, options);
+	const fileByHost = groupBy(file, (r) => r.host);
+	const inInput = inputNames(resolved, extraNames, options.zone);
+	const pruned = new Set(options.prune ? [...fileByHost.keys()].filter((h) => !inInput.has(h)).sort() : []);
+
+	// Two PTRs for one address would make reverse lookups ambiguous: the later
+	// claimant fails. Repeat until stable, because a failed host keeps its old
+	// records, and they claim their addresses again.
+	const conflicts = new Map<number, { field: string; message: string }>();
+	for (let found = true; found; ) {
+		found = false;
+		const replaced = new Set(resolved.flatMap((r) => (r.state === 'ok' && !conflicts.has(r.index) ? [r.fqdn] : [])));
+		const claims = new Map<string, string>();
+		for (const r of file) if (r.type === 'PTR' && !replaced.has(r.host) && !pruned.has(r.host)) claims.set(r.address, `${r.host} (in the managed file)`);
+		for (const r of resolved) {
+			if (r.state !== 'ok' || conflicts.has(r.index)) continue;
+			const clash = r.desired.find((d) => d.type === 'PTR' && claims.has(d.address));
+			if (!clash) {
+				for (const d of r.desired) if (d.type === 'PTR') claims.set(d.address, `${r.fqdn} (item ${r.index})`);
+				continue;
+			}
+			const field = clash.address.includes(':') ? 'ipv6' : 'ipv4';
+			conflicts.set(r.index, { field, message: `${field} ${clash.address} already has a PTR record for ${claims.get(clash.address)}` });
+			found = true;
+		}
+	}
+
+	const records: DnsRecord[] = [];
+	const planned = new Map<number, DnsRecord[]>();
+	const replacedHosts = new Set<string>();
+	const hostChanges = resolved.map((r): HostChange => {
+		const old = r.fqdn ? fileByHost.get(r.fqdn) ?? [] : [];
+		const unchanged = { index: r.index, fqdn: r.fqdn, records: rrs(old), added: [], removed: [] };
+		if (r.state === 'skipped') return { ...unchanged, action: 'skipped', reason: r.reason };
+		const error = r.state === 'failed' ? { field: r.field, message: r.message } : conflicts.get(r.index);
+		if (error) return { ...unchanged, action: 'failed', error };
+		const desired = (r as Extract<Resolved, { state: 'ok' }>).desired;
+		planned.set(r.index, desired);
+		replacedHosts.add(r.fqdn!);
+		records.push(...desired);
+		const [now, before] = [rrs(desired), rrs(old)];
+		const [added, removed] = [minus(now, before), minus(before, now)];
+		const action = !old.length ? 'created' : added.length || removed.length ? 'updated' : 'unchanged';
+		return { index: r.index, fqdn: r.fqdn, action, records: now, added, removed };
+	});
+	for (const [host, old] of fileByHost) if (!replacedHosts.has(host) && !pruned.has(host)) records.push(...old);
+
+	const owners = new Set([...file, ...records].map((r) => r.owner));
+	const servedChange = servedChanges(servedForm(records), served, owners);
+	// A host whose file records are right but whose served data is not gets fixed too: say so.
+	const touched = new Set(servedChange.touched);
+	for (const c of hostChanges) {
+		if (c.action === 'unchanged' && planned.get(c.index!)!.some((r) => touched.has(r.owner))) {
+			Object.assign(c, { action: 'updated', reason: 'Unbound did not serve what the managed file holds' });
+		}
+	}
+	return {
+		hosts: hostChanges,
+		pruned: [...pruned].map((fqdn) => ({ fqdn, action: 'removed', records: [], added: [], removed: rrs(fileByHost.get(fqdn)!) })),
+		records,
+		fileChanged: !sameSet(rrs(file), rrs(records)),
+		served: servedChange,
+		owners: [...owners].sort(),
+	};
+}
+
+export type SyncState = 'in-sync' | 'missing' | 'drifted' | 'skipped' | 'failed';
+
+export interface HostStatus {
+	index: number;
+	fqdn?: string;
+	state: SyncState;
+	records: string[];
+	differences?: { file: { missing: string[]; extra: string[] }; served: { missing: string[]; extra: string[] } };
+	reason?: string;
+	error?: { field: string; message: string };
+}
+
+export interface StatusReport {
+	hosts: HostStatus[];
+	/** Managed hosts no input item claims: what prune would remove. */
+	stale: Array<{ fqdn: string; records: string[] }>;
+}
+
+/** Compares each host's desired records with the managed file and with what Unbound serves. */
+export function planStatus(hosts: HostInput[], file: DnsRecord[], served: ServedRR[], options: RecordOptions, extraNames: string[] = []): StatusReport {
+	const resolved = resolveHosts(hosts, options);
+	const fileByHost = groupBy(file, (r) => r.host);
+	const servedBy = groupBy(served, (s) => s.owner);
+	const statuses = resolved.map((r): HostStatus => {
+		if (r.state === 'skipped') return { index: r.index, fqdn: r.fqdn, state: 'skipped', records: [], reason: r.reason };
+		if (r.state === 'failed') return { index: r.index, fqdn: r.fqdn, state: 'failed', records: [], error: { field: r.field, message: r.message } };
+		const inFile = fileByHost.get(r.fqdn) ?? [];
+		const owners = new Set([...r.desired, ...inFile].map((r) => r.owner));
+		const [want, fileRRs] = [rrs(r.desired), rrs(inFile)];
+		const servedRRs = [...owners].flatMap((o) => (servedBy.get(o) ?? []).map((s) => s.rr));
+		const differences = {
+			file: { missing: minus(want, fileRRs), extra: minus(fileRRs, want) },
+			served: { missing: minus(want, servedRRs), extra: minus(servedRRs, want) },
+		};
+		const inSync = Object.values(differences).every((d) => !d.missing.length && !d.extra.length);
+		const state = inSync ? 'in-sync' : !fileRRs.length && !servedRRs.length ? 'missing' : 'drifted';
+		return { index: r.index, fqdn: r.fqdn, state, records: want, ...(inSync ? {} : { differences }) };
+	});
+	const inInput = inputNames(resolved, extraNames, options.zone);
+	const stale = [...fileByHost.keys()].filter((h) => !inInput.has(h)).sort().map((fqdn) => ({ fqdn, records: rrs(fileByHost.get(fqdn)!) }));
+	return { hosts: statuses, stale };
+}

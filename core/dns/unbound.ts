@@ -1,0 +1,165 @@
+// The DNS host's side, over one SSH session: the managed file, the lock that
+// serialises pushes, unbound-checkconf and unbound-control. Every path and
+// user name is validated before it goes into a command.
+import { randomBytes } from 'node:crypto';
+import type { SshSession } from '../ssh/session';
+import { parseManagedFile } from './managedFile';
+import { parseServed, type DnsRecord, type ServedRR } from './records';
+
+export interface UnboundAccess {
+	/** The include file this package owns. Its directory must be writable by the SSH user. */
+	managedFile: string;
+	/** Unbound's main config: passed to every tool with -c, checked after each change. */
+	config: string;
+	control: string;
+	checkconf: string;
+	/** Prefix the tools with `sudo -n` (a non-root SSH user). */
+	sudo: boolean;
+	/** Run unbound-checkconf as this user where possible; '' runs it as the SSH user. */
+	checkAsUser: string;
+	/** The SSH user is root: switch users with runuser instead of sudo. */
+	sshUserIsRoot: boolean;
+}
+
+export class UnboundError extends Error {
+	constructor(
+		readonly step: string,
+		message: string,
+	) {
+		super(message);
+		this.name = 'UnboundError';
+	}
+}
+
+const PATH = /^(\/[A-Za-z0-9._+-]+)+$/;
+const USER = /^[a-z_][a-z0-9_-]{0,31}$/;
+
+/** Throws an Error naming the first bad setting; returns the settings unchanged otherwise. */
+export function validateAccess(access: UnboundAccess): UnboundAccess {
+	const paths = { managedFile: access.managedFile, config: access.config, control: access.control, checkconf: access.checkconf };
+	for (const [field, value] of Object.entries(paths)) {
+		if (!PATH.test(value) || value.split('/').some((segment) => segment === '.' || segment === '..')) {
+			throw new Error(`${field} "${value}" must be an absolute path of letters, digits and . _ + - (no spaces, no "." or ".." segments)`);
+		}
+	}
+	if (access.checkAsUser && !USER.test(access.checkAsUser)) throw new Error(`checkAsUser "${access.checkAsUser}" is not a Unix user name`);
+	return access;
+}
+
+/** Drops unbound-checkconf's "[timestamp] unbound-checkconf[pid:0] " prefixes. */
+function toolMessage(output: string): string {
+	return output.replace(/^\[\d+\] [\w-]+\[\d+:\d+\] /gm, '').trim().slice(0, 2000);
+}
+
+export class UnboundHost {
+	readonly backupFile: string;
+	private readonly lockFile: string;
+	private readonly dir: string;
+	private readonly base: string;
+
+	constructor(
+		private readonly session: SshSession,
+		private readonly access: UnboundAccess,
+	) {
+		validateAccess(access);
+		this.dir = access.managedFile.slice(0, access.managedFile.lastIndexOf('/')) || '/';
+		this.base = access.managedFile.slice(access.managedFile.lastIndexOf('/') + 1);
+		// Neither name ends in ".conf", so an "include: dir/*.conf" never picks them up.
+		this.lockFile = `${this.dir}/.${this.base}.lock`;
+		this.backupFile = `${access.managedFile}.bak`;
+	}
+
+	get managedFile(): string {
+		return this.access.managedFile;
+	}
+
+	get config(): string {
+		return this.access.config;
+	}
+
+	/**
+	 * Takes the exclusive lock every push holds across its read-modify-write. A
+	 * remote `flock` keeps it while its stdin is open; if this process or the
+	 * connection dies, sshd closes that stdin and the lock goes with it.
+	 */
+	async lock(timeoutSeconds: number): Promise<() => Promise<void>> {
+		const holder = await this.session.spawn(['flock', '-x', '-w', String(timeoutSeconds), this.lockFile, 'sh', '-c', 'echo locked; exec cat >/dev/null']);
+		if ((await holder.firstOutput).startsWith('locked')) return async () => void (await holder.finish());
+		const ended = await holder.finish();
+		throw new UnboundError(
+			'lock',
+			ended.stderr.trim()
+				? `could not take the lock ${this.lockFile}: ${ended.stderr.trim()}`
+				: `another push held the lock ${this.lockFile} for more than ${timeoutSeconds} s`,
+		);
+	}
+
+	/** The managed file's text (undefined when missing) and its records. */
+	async readManagedFile(): Promise<{ text: string | undefined; records: DnsRecord[] }> {
+		const text = await this.session.readFile(this.access.managedFile);
+		try {
+			return { text, records: parseManagedFile(text ?? '', this.access.managedFile) };
+		} catch (error) {
+			throw new UnboundError('read', (error as Error).message);
+		}
+	}
+
+	async listLocalData(): Promise<ServedRR[]> {
+		return parseServed(await this.control(['list_local_data']));
+	}
+
+	/** Runs unbound-control; its output, or an UnboundError carrying that output. */
+	async control(args: string[], stdin = ''): Promise<string> {
+		const argv = [...(this.access.sudo ? ['sudo', '-n'] : []), this.access.control, '-c', this.access.config, ...args];
+		const result = await this.session.exec(argv, stdin);
+		if (result.code !== 0 || /^error/m.test(result.stdout)) {
+			throw new UnboundError(args[0], `unbound-control ${args[0]} failed (exit ${result.code}): ${toolMessage(result.stderr + result.stdout) || 'no output'}`);
+		}
+		return result.stdout;
+	}
+
+	/** unbound-checkconf on `file`, as the user Unbound reads its includes as, where that is possible. */
+	async checkconf(file: string): Promise<void> {
+		const result = await this.session.exec(this.checkconfArgv(file));
+		if (result.code !== 0) {
+			throw new UnboundError('checkconf', `unbound-checkconf ${file} failed (exit ${result.code}): ${toolMessage(result.stderr + result.stdout) || 'no output'}`);
+		}
+	}
+
+	private checkconfArgv(file: string): string[] {
+		const { sudo, checkAsUser: user, checkconf, sshUserIsRoot } = this.access;
+		if (user && sshUserIsRoot) return ['runuser', '-u', user, '--', checkconf, file];
+		if (user && sudo) return ['sudo', '-n', '-u', user, checkconf, file];
+		// No way to switch users: check as the SSH user (as root through sudo, if set).
+		return [...(sudo ? ['sudo', '-n'] : []), checkconf, file];
+	}
+
+	/** Writes `text` to a fresh temp file beside the managed file, mode 0644 so `unbound` can read it. */
+	async writeTemp(text: string): Promise<string> {
+		const temp = `${this.dir}/.${this.base}.tmp-${randomBytes(6).toString('hex')}`;
+		await this.session.writeFile(temp, text, 0o644);
+		return temp;
+	}
+
+	async writeBackup(text: string): Promise<void> {
+		await this.session.writeFile(this.backupFile, text, 0o644);
+	}
+
+	/** Atomically puts `temp` in the managed file's place. */
+	install(temp: string): Promise<void> {
+		return this.session.rename(temp, this.access.managedFile);
+	}
+
+	remove(path: string): Promise<void> {
+		return this.session.unlink(path);
+	}
+
+	/** Unbound's daemon answers its control channel: `reload` alone says "ok" even when it then dies. */
+	async running(): Promise<boolean> {
+		try {
+			return /is running/.test(await this.control(['status']));
+		} catch {
+			return false;
+		}
+	}
+}
