@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The whole test suite, as `npm test` runs it, on a fresh Debian machine as root:
+# installs the JS toolchain's dependencies, starts the real services (NetBox 4.7
+# on PostgreSQL + Redis, Unbound + OpenSSH on loopback), builds and lints the
+# package, then runs every jest project and ends with "N passed, N failed".
+#
+# Point it at an existing NetBox instead of a local one with
+#   NETBOX_URL=https://netbox.example NETBOX_TOKEN=... npm test
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+step() { printf '\n== %s (%ss)\n' "$1" "$SECONDS"; }
+
+step "npm dependencies"
+# --ignore-scripts: n8n-workflow pulls isolated-vm, whose native build needs Node 24;
+# nothing this package uses needs an install script.
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+	npm ci --ignore-scripts --no-audit --no-fund
+fi
+
+step "services"
+bash scripts/services/netbox.sh
+bash scripts/services/unbound.sh
+
+step "build, lint, type-check"
+npm run build
+npm run lint
+npx tsc --noEmit -p tsconfig.test.json
+
+step "tests"
+report=$(mktemp)
+status=0
+npx jest --ci --runInBand --json --outputFile="$report" || status=$?
+node -e '
+	const r = require(process.argv[1]);
+	const skipped = r.numPendingTests + r.numTodoTests;
+	if (r.numTotalTests === 0) { console.log("no test ran"); process.exit(1); }
+	console.log(`\n${r.numPassedTests} passed, ${r.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ""}`);
+	process.exit(r.numFailedTests || skipped || !r.success ? 1 : 0);
+' "$report" || status=1
+exit "$status"
