@@ -1,0 +1,416 @@
+#!/usr/bin/env bash
+# Bring up a real NetBox (PyPI package `netbox`) on PostgreSQL + Redis, on 127.0.0.1,
+# for the test suite, and write <repo>/.cache/netbox.env (NETBOX_URL, NETBOX_TOKEN).
+#
+# Usage:  scripts/services/netbox.sh          start (idempotent; a second run takes seconds)
+#         scripts/services/netbox.sh stop     stop the server this script started
+#
+# Existing NetBox: export NETBOX_URL and NETBOX_TOKEN; the script then only checks
+# GET $NETBOX_URL/api/status/ with that token and writes the env file.
+#
+# Tunables: NETBOX_PORT (8765), NETBOX_WORKERS (3), NETBOX_PYTHON (python3.12 to use),
+#           REDIS_PORT (6379), NETBOX_START_TIMEOUT (120 s).
+# State lives under <repo>/.cache/netbox/ (git-ignored): venv/, root/ (NETBOX_ROOT with
+# conf/configuration.py), secrets.env, server.log, server.pid, logs/.
+set -euo pipefail
+
+NETBOX_VERSION=4.7.3
+GUNICORN_VERSION=26.2.0 # the version netbox 4.7.3 itself pins
+PORT="${NETBOX_PORT:-8765}"
+WORKERS="${NETBOX_WORKERS:-3}"
+REDIS_PORT="${REDIS_PORT:-6379}"
+START_TIMEOUT="${NETBOX_START_TIMEOUT:-120}"
+APT_PACKAGES=(postgresql redis-server libpq-dev build-essential libffi-dev libssl-dev zlib1g-dev)
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+CACHE="$REPO/.cache"
+STATE="$CACHE/netbox"
+VENV="$STATE/venv"
+ROOT="$STATE/root"
+LOGS="$STATE/logs"
+SECRETS="$STATE/secrets.env"
+PIDFILE="$STATE/server.pid"
+SERVER_LOG="$STATE/server.log"
+ENV_FILE="$CACHE/netbox.env"
+LOCAL_URL="http://127.0.0.1:$PORT"
+
+say() { echo "netbox.sh: $*"; }
+die() { echo "netbox.sh: $*" >&2; exit 1; }
+trap 'rc=$?; echo "netbox.sh: failed (exit $rc) at line $LINENO: $BASH_COMMAND" >&2' ERR
+
+T0=$(date +%s)
+PHASE_T=$T0
+PHASE=""
+phase() { PHASE="$1"; PHASE_T=$(date +%s); }
+done_phase() { say "$PHASE $(($(date +%s) - PHASE_T))s${1:+ ($1)}"; }
+
+# run_logged NAME CMD...: run CMD with output to $LOGS/NAME.log; on failure die with its tail.
+run_logged() {
+  local name="$1"; shift
+  mkdir -p "$LOGS"
+  if ! "$@" >"$LOGS/$name.log" 2>&1; then
+    die "$name failed: $(tail -n 25 "$LOGS/$name.log")
+(full log: $LOGS/$name.log)"
+  fi
+}
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+auth_header() {
+  case "$1" in
+    nbt_*) printf 'Authorization: Bearer %s' "$1" ;;
+    *) printf 'Authorization: Token %s' "$1" ;;
+  esac
+}
+
+# status_check URL TOKEN: GET /api/status/; on HTTP 200 sets STATUS_BODY and returns 0, else
+# sets STATUS_ERR and returns 1. Call it directly (not in $(...)) so the globals survive.
+# The token goes to curl through a config on stdin, never on a command line.
+STATUS_BODY="" STATUS_ERR=""
+status_check() {
+  local url="${1%/}" token="$2" out code
+  out="$(mktemp)"
+  code="$(printf 'header = "%s"\n' "$(auth_header "$token")" |
+    curl -sS -m 15 -K - -H 'Accept: application/json' -o "$out" -w '%{http_code}' "$url/api/status/" 2>>"$out")" || code=000
+  if [ "$code" = 200 ]; then STATUS_BODY="$(cat "$out")"; rm -f "$out"; return 0; fi
+  STATUS_ERR="HTTP $code: $(head -c 400 "$out")"
+  rm -f "$out"
+  return 1
+}
+
+write_env_file() {
+  mkdir -p "$CACHE"
+  local tmp
+  tmp="$(mktemp "$CACHE/.netbox.env.XXXXXX")"
+  chmod 600 "$tmp"
+  printf 'NETBOX_URL=%s\nNETBOX_TOKEN=%s\n' "$1" "$2" >"$tmp"
+  mv -f "$tmp" "$ENV_FILE"
+  chmod 600 "$ENV_FILE"
+}
+
+json_field() { "${PY:-python3}" -c 'import json,sys; d=json.load(sys.stdin); print(d.get(sys.argv[1],""))' "$1"; }
+
+# ---------------------------------------------------------------------------------------
+if [ "${1:-}" = stop ]; then
+  if [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
+    kill "$(cat "$PIDFILE")"; rm -f "$PIDFILE"; say "stopped server"
+  else
+    say "no server started by this script is running"
+  fi
+  exit 0
+fi
+
+# ---------------------------------------------------------------------------------------
+# 1. An existing NetBox given by the user.
+if [ -n "${NETBOX_URL:-}" ] && [ -n "${NETBOX_TOKEN:-}" ]; then
+  phase "check existing NetBox"
+  status_check "$NETBOX_URL" "$NETBOX_TOKEN" ||
+    die "GET ${NETBOX_URL%/}/api/status/ with NETBOX_TOKEN failed: $STATUS_ERR"
+  write_env_file "${NETBOX_URL%/}" "$NETBOX_TOKEN"
+  done_phase "NetBox $(printf '%s' "$STATUS_BODY" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("netbox-version","?"))')"
+  say "wrote $ENV_FILE"
+  exit 0
+fi
+
+mkdir -p "$STATE" "$LOGS"
+chmod 700 "$STATE"
+# One run at a time (parallel test jobs may all call this script).
+exec 9>"$STATE/.lock"
+flock -w 900 9 || die "another netbox.sh run holds $STATE/.lock"
+
+# ---------------------------------------------------------------------------------------
+# 2. Debian packages, PostgreSQL, Redis.
+phase "apt packages"
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" = "install ok installed" ] || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing ${missing[*]}"
+  run_logged "apt-get update" as_root apt-get update
+  run_logged "apt-get install" as_root env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+done_phase "${#missing[@]} installed"
+
+phase "postgresql"
+# Pick the newest installed major version's cluster (postinst creates "main" even when
+# policy-rc.d keeps the service from starting).
+PG_VER="$(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -n 1)"
+[ -n "$PG_VER" ] || die "postgresql: no server under /usr/lib/postgresql"
+PG_CLUSTER="$(pg_lsclusters -h 2>/dev/null | awk -v v="$PG_VER" '$1==v {print $2; exit}')"
+if [ -z "$PG_CLUSTER" ]; then
+  run_logged "pg_createcluster" as_root pg_createcluster "$PG_VER" main
+  PG_CLUSTER=main
+fi
+PG_PORT="$(pg_lsclusters -h | awk -v v="$PG_VER" -v c="$PG_CLUSTER" '$1==v && $2==c {print $3}')"
+if ! pg_isready -q -h 127.0.0.1 -p "$PG_PORT"; then
+  # setsid: keep the postmaster out of our caller's process group.
+  run_logged "postgresql start" as_root setsid pg_ctlcluster "$PG_VER" "$PG_CLUSTER" start
+  for _ in $(seq 30); do pg_isready -q -h 127.0.0.1 -p "$PG_PORT" && break; sleep 1; done
+  pg_isready -q -h 127.0.0.1 -p "$PG_PORT" || die "postgresql: $PG_VER/$PG_CLUSTER did not accept connections on port $PG_PORT"
+fi
+
+# Secrets are generated once and kept: a new SECRET_KEY or pepper would invalidate tokens.
+if [ ! -f "$SECRETS" ]; then
+  gen() { python3 -c 'import secrets,string,sys; a=string.ascii_letters+string.digits; print("".join(secrets.choice(a) for _ in range(int(sys.argv[1]))))' "$1"; }
+  umask 077
+  {
+    echo "DB_PASSWORD=$(gen 32)"
+    echo "SECRET_KEY=$(gen 64)"
+    echo "PEPPER=$(gen 64)"
+    echo "ADMIN_PASSWORD=$(gen 24)"
+  } >"$SECRETS.tmp"
+  mv "$SECRETS.tmp" "$SECRETS"
+  umask 022
+fi
+# shellcheck disable=SC1090
+. "$SECRETS"
+
+psql_admin() { as_root runuser -u postgres -- psql -p "$PG_PORT" -v ON_ERROR_STOP=1 -qtAX "$@"; }
+if [ "$(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname='netbox'")" != 1 ]; then
+  run_logged "create db role" psql_admin -c "CREATE ROLE netbox LOGIN PASSWORD '$DB_PASSWORD'"
+elif ! PGPASSWORD="$DB_PASSWORD" psql -h 127.0.0.1 -p "$PG_PORT" -U netbox -d postgres -qtAXc 'SELECT 1' >/dev/null 2>&1; then
+  run_logged "reset db role password" psql_admin -c "ALTER ROLE netbox LOGIN PASSWORD '$DB_PASSWORD'"
+fi
+if [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname='netbox'")" != 1 ]; then
+  run_logged "create database" psql_admin -c "CREATE DATABASE netbox OWNER netbox"
+fi
+done_phase "$PG_VER/$PG_CLUSTER port $PG_PORT"
+
+phase "redis"
+if [ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null || true)" != PONG ]; then
+  run_logged "redis start" redis-server --daemonize yes --bind 127.0.0.1 --port "$REDIS_PORT" \
+    --save '' --appendonly no --dir "$STATE" --logfile "$STATE/redis.log"
+  for _ in $(seq 20); do [ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null || true)" = PONG ] && break; sleep 0.5; done
+  [ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null || true)" = PONG ] ||
+    die "redis: not answering on 127.0.0.1:$REDIS_PORT (see $STATE/redis.log)"
+fi
+done_phase
+
+# ---------------------------------------------------------------------------------------
+# 3. Python venv, netbox + gunicorn, configuration, migrations, superuser.
+phase "pip install"
+find_python() {
+  local c
+  for c in "${NETBOX_PYTHON:-}" "$(command -v python3.12 || true)" \
+    "$(pyenv prefix 3.12 2>/dev/null || true)/bin/python3.12" \
+    "$HOME"/.pyenv/versions/3.12*/bin/python3.12 /root/.pyenv/versions/3.12*/bin/python3.12; do
+    [ -n "$c" ] && [ -x "$c" ] && "$c" -c 'import sys; sys.exit(sys.version_info[:2] < (3,12))' 2>/dev/null && { echo "$c"; return; }
+  done
+  return 1
+}
+PY="$VENV/bin/python"
+if [ ! -x "$PY" ] || ! "$PY" -c 'import sys' 2>/dev/null; then
+  BASE_PY="$(find_python)" || die "pip install failed: no Python >= 3.12 found (set NETBOX_PYTHON)"
+  rm -rf "$VENV"
+  run_logged "venv" "$BASE_PY" -m venv "$VENV"
+fi
+installed_versions() {
+  "$PY" - <<'EOF' 2>/dev/null || true
+from importlib.metadata import version
+out = []
+for p in ("netbox", "gunicorn"):
+    try:
+        out.append(version(p))
+    except Exception:
+        out.append("-")
+print(" ".join(out))
+EOF
+}
+if [ "$(installed_versions)" != "$NETBOX_VERSION $GUNICORN_VERSION" ]; then
+  run_logged "pip install" "$PY" -m pip install --disable-pip-version-check \
+    "netbox==$NETBOX_VERSION" "gunicorn==$GUNICORN_VERSION"
+  [ "$(installed_versions)" = "$NETBOX_VERSION $GUNICORN_VERSION" ] ||
+    die "pip install failed: installed versions are '$(installed_versions)'"
+  done_phase "netbox $NETBOX_VERSION, gunicorn $GUNICORN_VERSION"
+else
+  done_phase "already installed"
+fi
+
+export NETBOX_ROOT="$ROOT"
+NB=("$VENV/bin/netbox")
+
+phase "configure"
+if [ ! -f "$ROOT/conf/__init__.py" ]; then
+  run_logged "netbox setup" "${NB[@]}" setup --target "$ROOT"
+fi
+CONF="$ROOT/conf/configuration.py"
+CONF_NEW="$(mktemp)"
+cat >"$CONF_NEW" <<EOF
+# Written by scripts/services/netbox.sh; regenerated on every run (edit the script instead).
+ALLOWED_HOSTS = ['*']
+DATABASES = {
+    'default': {
+        'ENGINE': 'django.db.backends.postgresql',
+        'NAME': 'netbox',
+        'USER': 'netbox',
+        'PASSWORD': '$DB_PASSWORD',
+        'HOST': '127.0.0.1',
+        'PORT': '$PG_PORT',
+        'CONN_MAX_AGE': 300,
+    }
+}
+REDIS = {
+    'tasks': {'HOST': '127.0.0.1', 'PORT': $REDIS_PORT, 'USERNAME': '', 'PASSWORD': '', 'DATABASE': 0, 'SSL': False},
+    'caching': {'HOST': '127.0.0.1', 'PORT': $REDIS_PORT, 'USERNAME': '', 'PASSWORD': '', 'DATABASE': 1, 'SSL': False},
+}
+SECRET_KEY = '$SECRET_KEY'
+API_TOKEN_PEPPERS = {1: '$PEPPER'}
+DEBUG = False
+MAX_PAGE_SIZE = 1000
+RELEASE_CHECK_URL = None
+TIME_ZONE = 'UTC'
+EOF
+if ! cmp -s "$CONF_NEW" "$CONF"; then
+  install -m 600 "$CONF_NEW" "$CONF"
+  CONF_CHANGED=1
+else
+  CONF_CHANGED=0
+fi
+rm -f "$CONF_NEW"
+done_phase
+
+phase "migrations"
+STAMP="$STATE/upgraded.stamp"
+STAMP_WANT="netbox $NETBOX_VERSION db $PG_VER/$PG_CLUSTER:$PG_PORT"
+nbpsql() { PGPASSWORD="$DB_PASSWORD" psql -h 127.0.0.1 -p "$PG_PORT" -U netbox -d netbox -qtAX "$@" 2>/dev/null; }
+if [ "$(cat "$STAMP" 2>/dev/null || true)" = "$STAMP_WANT" ] &&
+  [ "$(nbpsql -c "SELECT 1 FROM django_migrations WHERE app='users' LIMIT 1" || true)" = 1 ]; then
+  done_phase "up to date"
+else
+  rm -f "$STAMP"
+  run_logged "migrations" "${NB[@]}" upgrade --no-input
+  echo "$STAMP_WANT" >"$STAMP"
+  done_phase "netbox upgrade --no-input"
+fi
+
+phase "superuser"
+if [ "$(nbpsql -c "SELECT 1 FROM users_user WHERE username='admin'" || true)" != 1 ]; then
+  run_logged "createsuperuser" env DJANGO_SUPERUSER_PASSWORD="$ADMIN_PASSWORD" \
+    "${NB[@]}" createsuperuser --no-input --username admin --email admin@example.invalid
+  done_phase "created admin"
+else
+  done_phase "admin exists"
+fi
+
+# ---------------------------------------------------------------------------------------
+# 4. Server.
+phase "server"
+probe() { # prints the HTTP code of an unauthenticated /api/status/ and the API-Version header
+  curl -s -m 5 -o /dev/null -D - "$LOCAL_URL/api/status/" 2>/dev/null |
+    awk 'NR==1 {code=$2} tolower($1)=="api-version:" {v=$2} END {gsub(/\r/,"",v); print code" "v}'
+}
+our_pid() { [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
+read -r code apiver < <(probe) || true
+if [ -n "${code:-}" ]; then
+  [ -n "${apiver:-}" ] || die "server: 127.0.0.1:$PORT answers (HTTP $code) but is not NetBox (no API-Version header); set NETBOX_PORT"
+  if [ "$CONF_CHANGED" = 1 ] && our_pid; then
+    say "configuration changed: restarting server"
+    kill "$(cat "$PIDFILE")"
+    for _ in $(seq 30); do our_pid || break; sleep 0.5; done
+    code=""
+  else
+    done_phase "reusing the NetBox already answering on :$PORT (API-Version $apiver)"
+  fi
+fi
+start_server() { # start_server gunicorn|runserver: launch detached, pid to $PIDFILE
+  if [ "$1" = gunicorn ]; then
+    setsid "$VENV/bin/gunicorn" netbox.wsgi:application \
+      --bind "127.0.0.1:$PORT" --workers "$WORKERS" --threads 3 --timeout 120 \
+      --max-requests 5000 --max-requests-jitter 500 \
+      --access-logfile - --error-logfile - \
+      </dev/null >>"$SERVER_LOG" 2>&1 &
+  else
+    setsid "${NB[@]}" runserver "127.0.0.1:$PORT" --insecure --noreload \
+      </dev/null >>"$SERVER_LOG" 2>&1 &
+  fi
+  echo $! >"$PIDFILE"
+}
+if [ -z "${code:-}" ]; then
+  : >"$SERVER_LOG"
+  if "$PY" -c 'import gunicorn' 2>/dev/null; then MODE=gunicorn; else MODE=runserver; fi
+  start_server "$MODE"
+  deadline=$(($(date +%s) + START_TIMEOUT))
+  while :; do
+    read -r code apiver < <(probe) || true
+    [ -n "${code:-}" ] && break
+    if ! our_pid; then
+      if [ "$MODE" = gunicorn ]; then
+        # e.g. "Worker failed to boot": try Django's runserver once before giving up.
+        say "gunicorn exited (last lines below); falling back to runserver --insecure --noreload"
+        tail -n 15 "$SERVER_LOG" >&2
+        MODE=runserver
+        start_server "$MODE"
+        continue
+      fi
+      die "server ($MODE) exited; last 40 lines of $SERVER_LOG:
+$(tail -n 40 "$SERVER_LOG")"
+    fi
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+      die "server ($MODE) did not answer /api/status/ within ${START_TIMEOUT}s; last 40 lines of $SERVER_LOG:
+$(tail -n 40 "$SERVER_LOG")"
+    fi
+    sleep 1
+  done
+  [ -n "${apiver:-}" ] || die "server: 127.0.0.1:$PORT answers (HTTP $code) without an API-Version header; last 40 lines of $SERVER_LOG:
+$(tail -n 40 "$SERVER_LOG")"
+  done_phase "$MODE on 127.0.0.1:$PORT, pid $(cat "$PIDFILE")"
+fi
+
+# ---------------------------------------------------------------------------------------
+# 5. API token for admin.
+phase "token"
+TOKEN=""
+if [ -f "$ENV_FILE" ]; then
+  old_url="$(sed -n 's/^NETBOX_URL=//p' "$ENV_FILE")"
+  old_token="$(sed -n 's/^NETBOX_TOKEN=//p' "$ENV_FILE")"
+  if [ "$old_url" = "$LOCAL_URL" ] && [ -n "$old_token" ] && status_check "$LOCAL_URL" "$old_token"; then
+    TOKEN="$old_token"
+  fi
+fi
+if [ -z "$TOKEN" ]; then
+  resp="$(mktemp)"
+  chmod 600 "$resp"
+  # Credentials go in the body through stdin, not the command line.
+  http="$("$PY" -c 'import json,sys; print(json.dumps({"username":"admin","password":sys.argv[1],"write_enabled":True,"description":"n8n-nodes-netbox-auto tests (scripts/services/netbox.sh)"}))' "$ADMIN_PASSWORD" |
+    curl -sS -m 60 -o "$resp" -w '%{http_code}' -H 'Content-Type: application/json' -H 'Accept: application/json' \
+      --data-binary @- "$LOCAL_URL/api/users/tokens/provision/" 2>&1)" || true
+  if [ "$http" = 201 ]; then
+    TOKEN="$("$PY" - "$resp" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+if d.get("version") == 2 or (d.get("key") and not str(d.get("token", "")).startswith("nbt_")):
+    print(f"nbt_{d['key']}.{d['token']}")
+else:
+    print(d["token"])
+EOF
+)"
+    how="provisioned via /api/users/tokens/provision/"
+  else
+    say "token provisioning answered HTTP $http: $(head -c 300 "$resp"); falling back to netbox shell"
+    out="$LOGS/token-shell.log"
+    if ! "${NB[@]}" shell -c '
+from users.models import Token, User
+t = Token(user=User.objects.get(username="admin"), write_enabled=True,
+          description="n8n-nodes-netbox-auto tests (scripts/services/netbox.sh, shell)")
+t.full_clean(); t.save()
+print("TOKEN=" + (t.get_auth_header_prefix().split(" ", 1)[1] + t.token if t.v2 else t.token))
+' >"$out" 2>&1; then
+      rm -f "$resp"; die "token failed: netbox shell: $(tail -n 20 "$out")"
+    fi
+    TOKEN="$(sed -n 's/^TOKEN=//p' "$out" | tail -n 1)"
+    : >"$out"
+    how="created via netbox shell"
+  fi
+  rm -f "$resp"
+  [ -n "$TOKEN" ] || die "token failed: empty token"
+else
+  how="reused from $ENV_FILE"
+fi
+status_check "$LOCAL_URL" "$TOKEN" || die "token failed: GET /api/status/ with the token: $STATUS_ERR"
+write_env_file "$LOCAL_URL" "$TOKEN"
+done_phase "$how"
+
+say "NetBox $(printf '%s' "$STATUS_BODY" | json_field netbox-version) at $LOCAL_URL; wrote $ENV_FILE (token format: $(case "$TOKEN" in nbt_*) echo "v2, nbt_<key>.<secret>, Bearer" ;; *) echo "v1, Token" ;; esac))"
+say "total $(($(date +%s) - T0))s"
