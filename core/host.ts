@@ -5,8 +5,24 @@ import { z } from 'zod/v4';
 import { normaliseMac, parseAddress, type ParsedAddress } from './address';
 
 export const HOST_FIELDS = [
-	'name', 'kind', 'ipv4', 'ipv6', 'mac', 'interface', 'site', 'role', 'deviceType', 'platform',
-	'tenant', 'cluster', 'status', 'tags', 'description', 'switch', 'switchPort', 'approved',
+	'name',
+	'kind',
+	'ipv4',
+	'ipv6',
+	'mac',
+	'interface',
+	'site',
+	'role',
+	'deviceType',
+	'platform',
+	'tenant',
+	'cluster',
+	'status',
+	'tags',
+	'description',
+	'switch',
+	'switchPort',
+	'approved',
 ] as const;
 export type HostField = (typeof HOST_FIELDS)[number];
 
@@ -16,7 +32,15 @@ export function isHostName(value: string): boolean {
 	return value.length <= 253 && value.split('.').every((label) => LABEL.test(label));
 }
 
-export const NETBOX_STATUSES = ['active', 'offline', 'planned', 'staged', 'failed', 'inventory', 'decommissioning'] as const;
+export const NETBOX_STATUSES = [
+	'active',
+	'offline',
+	'planned',
+	'staged',
+	'failed',
+	'inventory',
+	'decommissioning',
+] as const;
 
 /** Printable, single-line text of bounded length: what NetBox names and slugs can hold. */
 const text = (max: number) =>
@@ -25,7 +49,10 @@ const text = (max: number) =>
 		.trim()
 		.min(1, 'must not be empty')
 		.max(max, `must be at most ${max} characters`)
-		.refine((s) => ![...s].some((c) => c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127), 'must not contain control characters');
+		.refine(
+			(s) => ![...s].some((c) => c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127),
+			'must not contain control characters',
+		);
 
 const address = (family: 4 | 6) =>
 	z.string().transform((value, ctx): ParsedAddress => {
@@ -43,60 +70,88 @@ const booleanish = z.union([
 ]);
 
 const tagList = z
-	.union([z.array(text(100)), z.string().transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean))])
+	.union([
+		z.array(text(100)),
+		z.string().transform((s) =>
+			s
+				.split(',')
+				.map((t) => t.trim())
+				.filter(Boolean),
+		),
+	])
 	.pipe(z.array(text(100)).max(50));
 
-export const hostSchema = z
-	.object({
-		name: text(253).refine(isHostName, 'must be an RFC 1123 host name (letters, digits, hyphens, dots)'),
-		kind: z.enum(['device', 'vm']).default('device'),
-		ipv4: address(4).optional(),
-		ipv6: address(6).optional(),
-		mac: z
-			.string()
-			.transform((value, ctx) => {
-				const mac = normaliseMac(value);
-				if (!mac) {
-					ctx.addIssue({ code: 'custom', message: 'not a MAC address' });
-					return z.NEVER;
-				}
-				return mac;
-			})
-			.optional(),
-		interface: text(64).default('eth0'),
-		site: text(100).optional(),
-		role: text(100).optional(),
-		deviceType: text(100).optional(),
-		platform: text(100).optional(),
-		tenant: text(100).optional(),
-		cluster: text(100).optional(),
-		status: z.enum(NETBOX_STATUSES).optional(),
-		tags: tagList.optional(),
-		description: z.string().max(200, 'must be at most 200 characters').optional(),
-		switch: text(64).optional(),
-		switchPort: text(64).optional(),
-		approved: booleanish.optional(),
-	})
-	.superRefine((host, ctx) => {
-		if (host.kind === 'device') {
-			for (const field of ['site', 'role', 'deviceType'] as const) {
-				if (!host[field]) ctx.addIssue({ code: 'custom', path: [field], message: 'is required for a device' });
+/** Each field and its own rules: all a DNS push needs. */
+export const hostFieldsSchema = z.object({
+	name: text(253).refine(
+		isHostName,
+		'must be an RFC 1123 host name (letters, digits, hyphens, dots)',
+	),
+	kind: z.enum(['device', 'vm']).default('device'),
+	ipv4: address(4).optional(),
+	ipv6: address(6).optional(),
+	mac: z
+		.string()
+		.transform((value, ctx) => {
+			const mac = normaliseMac(value);
+			if (!mac) {
+				ctx.addIssue({ code: 'custom', message: 'not a MAC address' });
+				return z.NEVER;
 			}
-		} else if (!host.cluster && !host.site) {
-			ctx.addIssue({ code: 'custom', path: ['cluster'], message: 'is required for a VM (or give a site)' });
-		}
-		if (!!host.switch !== !!host.switchPort) {
-			ctx.addIssue({ code: 'custom', path: [host.switch ? 'switchPort' : 'switch'], message: 'switch and switchPort go together' });
-		}
-		if (host.switch && host.kind === 'vm') {
-			ctx.addIssue({ code: 'custom', path: ['switch'], message: 'a VM interface cannot be cabled' });
-		}
-	});
+			return mac;
+		})
+		.optional(),
+	interface: text(64).default('eth0'),
+	site: text(100).optional(),
+	role: text(100).optional(),
+	deviceType: text(100).optional(),
+	platform: text(100).optional(),
+	tenant: text(100).optional(),
+	cluster: text(100).optional(),
+	status: z.enum(NETBOX_STATUSES).optional(),
+	tags: tagList.optional(),
+	description: z.string().max(200, 'must be at most 200 characters').optional(),
+	switch: text(64).optional(),
+	switchPort: text(64).optional(),
+	approved: booleanish.optional(),
+});
 
-export type Host = z.output<typeof hostSchema>;
+/** Plus what NetBox needs to create the objects: a device's site, role and type, a VM's cluster, cabling rules. */
+export const hostSchema = hostFieldsSchema.superRefine((host, ctx) => {
+	if (host.kind === 'device') {
+		for (const field of ['site', 'role', 'deviceType'] as const) {
+			if (!host[field])
+				ctx.addIssue({ code: 'custom', path: [field], message: 'is required for a device' });
+		}
+	} else if (!host.cluster && !host.site) {
+		ctx.addIssue({
+			code: 'custom',
+			path: ['cluster'],
+			message: 'is required for a VM (or give a site)',
+		});
+	}
+	if (!!host.switch !== !!host.switchPort) {
+		ctx.addIssue({
+			code: 'custom',
+			path: [host.switch ? 'switchPort' : 'switch'],
+			message: 'switch and switchPort go together',
+		});
+	}
+	if (host.switch && host.kind === 'vm') {
+		ctx.addIssue({ code: 'custom', path: ['switch'], message: 'a VM interface cannot be cabled' });
+	}
+});
+
+export type Host = z.output<typeof hostFieldsSchema>;
+export type HostSchema = typeof hostFieldsSchema | typeof hostSchema;
 
 /** Values a node applies when an item leaves a field empty. */
-export type HostDefaults = Partial<Pick<Host, 'site' | 'role' | 'deviceType' | 'cluster' | 'platform' | 'tenant' | 'status' | 'interface'>> & {
+export type HostDefaults = Partial<
+	Pick<
+		Host,
+		'site' | 'role' | 'deviceType' | 'cluster' | 'platform' | 'tenant' | 'status' | 'interface'
+	>
+> & {
 	tags?: string[];
 };
 
@@ -112,7 +167,11 @@ function describe(value: unknown): string {
  * Validates one raw item. Empty strings and null count as "not given", so a
  * webhook that sends `"mac": ""` is treated like one that leaves it out.
  */
-export function parseHost(raw: unknown, defaults: HostDefaults = {}): HostResult {
+export function parseHost(
+	raw: unknown,
+	defaults: HostDefaults = {},
+	schema: HostSchema = hostSchema,
+): HostResult {
 	if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
 		return { ok: false, field: 'item', message: `item must be an object, got ${describe(raw)}` };
 	}
@@ -124,8 +183,9 @@ export function parseHost(raw: unknown, defaults: HostDefaults = {}): HostResult
 	for (const [field, value] of Object.entries(defaults)) {
 		if (input[field] === undefined && value !== undefined && value !== '') input[field] = value;
 	}
-	if (defaults.tags?.length && Array.isArray(input.tags)) input.tags = [...new Set([...(input.tags as string[]), ...defaults.tags])];
-	const parsed = hostSchema.safeParse(input);
+	if (defaults.tags?.length && Array.isArray(input.tags))
+		input.tags = [...new Set([...(input.tags as string[]), ...defaults.tags])];
+	const parsed = schema.safeParse(input);
 	if (parsed.success) return { ok: true, host: parsed.data };
 	const issue = parsed.error.issues[0];
 	const field = issue.path.length ? String(issue.path[0]) : 'item';
@@ -136,7 +196,9 @@ export function parseHost(raw: unknown, defaults: HostDefaults = {}): HostResult
  * Marks later items that repeat an earlier item's name or address. The first
  * occurrence wins; the error names the item it collides with.
  */
-export function findBatchDuplicates(hosts: Array<Host | undefined>): Map<number, { field: string; message: string }> {
+export function findBatchDuplicates(
+	hosts: Array<Host | undefined>,
+): Map<number, { field: string; message: string }> {
 	const seen = new Map<string, number>();
 	const errors = new Map<number, { field: string; message: string }>();
 	hosts.forEach((host, index) => {
@@ -150,7 +212,10 @@ export function findBatchDuplicates(hosts: Array<Host | undefined>): Map<number,
 			if (key === undefined) continue;
 			const first = seen.get(`${field}:${key}`);
 			if (first !== undefined) {
-				errors.set(index, { field, message: `${field} "${key}" duplicates item ${first} of this batch` });
+				errors.set(index, {
+					field,
+					message: `${field} "${key}" duplicates item ${first} of this batch`,
+				});
 				return;
 			}
 		}

@@ -2,7 +2,13 @@
 // records, one canonical rendering of them, and nothing else: parsing accepts
 // exactly what `renderManagedFile` writes (or an empty file an admin created so
 // Unbound's include resolves), so a hand edit is refused instead of lost.
-import { sortRecords, validRecord, type DnsRecord, type RecordFields, type RecordType } from './records';
+import {
+	sortRecords,
+	validRecord,
+	type DnsRecord,
+	type RecordFields,
+	type RecordType,
+} from './records';
 
 export const MANAGED_HEADER = [
 	'# Managed by n8n-nodes-netbox-auto (Unbound DNS Push node). Do not edit:',
@@ -41,7 +47,10 @@ export function parseManagedFile(text: string, path = 'managed file'): DnsRecord
 		if (i < MANAGED_HEADER.length + 1 || i === lines.length - 1) return; // header, "server:", final newline
 		const fields = parseLine(text);
 		const record = fields ? validRecord(fields) : 'not a record line';
-		if (typeof record === 'string') throw new ManagedFileError(`${path} line ${i + 1} was not written by this node (${record}): ${JSON.stringify(text.slice(0, 120))}`);
+		if (typeof record === 'string')
+			throw new ManagedFileError(
+				`${path} line ${i + 1} was not written by this node (${record}): ${JSON.stringify(text.slice(0, 120))}`,
+			);
 		records.push(record);
 	});
 	// Header, order, spacing, duplicates: one comparison covers everything the line check cannot.

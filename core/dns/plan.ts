@@ -71,11 +71,20 @@ function resolveHosts(hosts: HostInput[], options: RecordOptions): Resolved[] {
 	const seen = new Map<string, number>();
 	return hosts.map(({ index, host }): Resolved => {
 		const fqdn = qualify(host.name, options.zone);
-		if (typeof fqdn !== 'string') return { index, state: 'failed', field: 'name', message: fqdn.error };
+		if (typeof fqdn !== 'string')
+			return { index, state: 'failed', field: 'name', message: fqdn.error };
 		const first = seen.get(fqdn);
-		if (first !== undefined) return { index, state: 'failed', fqdn, field: 'name', message: `${fqdn} is also pushed by item ${first} of this batch` };
+		if (first !== undefined)
+			return {
+				index,
+				state: 'failed',
+				fqdn,
+				field: 'name',
+				message: `${fqdn} is also pushed by item ${first} of this batch`,
+			};
 		seen.set(fqdn, index);
-		if (!host.ipv4 && !host.ipv6) return { index, state: 'skipped', fqdn, reason: 'no ipv4 or ipv6 address' };
+		if (!host.ipv4 && !host.ipv6)
+			return { index, state: 'skipped', fqdn, reason: 'no ipv4 or ipv6 address' };
 		return { index, state: 'ok', fqdn, desired: desiredRecords(fqdn, host, options) };
 	});
 }
@@ -104,7 +113,11 @@ export function servedForm(records: DnsRecord[]): ServedRR[] {
 }
 
 /** The unbound-control changes that turn `have` into `want` on `owners` (and touch nothing else). */
-export function servedChanges(want: ServedRR[], have: ServedRR[], owners: Iterable<string>): ServedChange {
+export function servedChanges(
+	want: ServedRR[],
+	have: ServedRR[],
+	owners: Iterable<string>,
+): ServedChange {
 	const wantBy = groupBy(want, (s) => s.owner);
 	const haveBy = groupBy(have, (s) => s.owner);
 	const change: ServedChange = { remove: [], add: [], touched: [] };
@@ -129,70 +142,109 @@ function inputNames(resolved: Resolved[], extraNames: string[], zone: string): S
 	return names;
 }
 
+type Ok = Extract<Resolved, { state: 'ok' }>;
+
+/**
+ * Two PTRs for one address would make reverse lookups ambiguous: the later
+ * claimant fails. Repeats until stable, because a failed host keeps its old
+ * records, and they claim their addresses again.
+ */
+function failPtrConflicts(
+	resolved: Resolved[],
+	file: DnsRecord[],
+	pruned: Set<string>,
+): Resolved[] {
+	let hosts = resolved;
+	for (let found = true; found; ) {
+		found = false;
+		const replaced = new Set(hosts.flatMap((r) => (r.state === 'ok' ? [r.fqdn] : [])));
+		const claims = new Map<string, string>();
+		for (const r of file)
+			if (r.type === 'PTR' && !replaced.has(r.host) && !pruned.has(r.host))
+				claims.set(r.address, `${r.host} (in the managed file)`);
+		hosts = hosts.map((r): Resolved => {
+			if (r.state !== 'ok') return r;
+			const clash = r.desired.find((d) => d.type === 'PTR' && claims.has(d.address));
+			if (!clash) {
+				for (const d of r.desired)
+					if (d.type === 'PTR') claims.set(d.address, `${r.fqdn} (item ${r.index})`);
+				return r;
+			}
+			found = true;
+			const field = clash.address.includes(':') ? 'ipv6' : 'ipv4';
+			return {
+				index: r.index,
+				state: 'failed',
+				fqdn: r.fqdn,
+				field,
+				message: `${field} ${clash.address} already has a PTR record for ${claims.get(clash.address)}`,
+			};
+		});
+	}
+	return hosts;
+}
+
+function hostChange(r: Resolved, old: DnsRecord[]): HostChange {
+	const untouched = { index: r.index, fqdn: r.fqdn, records: rrs(old), added: [], removed: [] };
+	if (r.state === 'skipped') return { ...untouched, action: 'skipped', reason: r.reason };
+	if (r.state === 'failed')
+		return { ...untouched, action: 'failed', error: { field: r.field, message: r.message } };
+	const [now, before] = [rrs(r.desired), rrs(old)];
+	const [added, removed] = [minus(now, before), minus(before, now)];
+	const action = !old.length ? 'created' : added.length || removed.length ? 'updated' : 'unchanged';
+	return { index: r.index, fqdn: r.fqdn, action, records: now, added, removed };
+}
+
 /**
  * Plans a push. `extraNames` are names of input items that never got here
  * (invalid or unapproved): prune must not remove their records.
  */
-export function planPush(hosts: HostInput[], file: DnsRecord[], served: ServedRR[], options: PlanOptions, extraNames: string[] = []): PushPlan {
-	const resolved = resolveHosts(hosts, options);
+export function planPush(
+	hosts: HostInput[],
+	file: DnsRecord[],
+	served: ServedRR[],
+	options: PlanOptions,
+	extraNames: string[] = [],
+): PushPlan {
 	const fileByHost = groupBy(file, (r) => r.host);
-	const inInput = inputNames(resolved, extraNames, options.zone);
-	const pruned = new Set(options.prune ? [...fileByHost.keys()].filter((h) => !inInput.has(h)).sort() : []);
+	const firstPass = resolveHosts(hosts, options);
+	const inInput = inputNames(firstPass, extraNames, options.zone);
+	const pruned = new Set(
+		options.prune ? [...fileByHost.keys()].filter((h) => !inInput.has(h)).sort() : [],
+	);
+	const resolved = failPtrConflicts(firstPass, file, pruned);
 
-	// Two PTRs for one address would make reverse lookups ambiguous: the later
-	// claimant fails. Repeat until stable, because a failed host keeps its old
-	// records, and they claim their addresses again.
-	const conflicts = new Map<number, { field: string; message: string }>();
-	for (let found = true; found; ) {
-		found = false;
-		const replaced = new Set(resolved.flatMap((r) => (r.state === 'ok' && !conflicts.has(r.index) ? [r.fqdn] : [])));
-		const claims = new Map<string, string>();
-		for (const r of file) if (r.type === 'PTR' && !replaced.has(r.host) && !pruned.has(r.host)) claims.set(r.address, `${r.host} (in the managed file)`);
-		for (const r of resolved) {
-			if (r.state !== 'ok' || conflicts.has(r.index)) continue;
-			const clash = r.desired.find((d) => d.type === 'PTR' && claims.has(d.address));
-			if (!clash) {
-				for (const d of r.desired) if (d.type === 'PTR') claims.set(d.address, `${r.fqdn} (item ${r.index})`);
-				continue;
-			}
-			const field = clash.address.includes(':') ? 'ipv6' : 'ipv4';
-			conflicts.set(r.index, { field, message: `${field} ${clash.address} already has a PTR record for ${claims.get(clash.address)}` });
-			found = true;
-		}
-	}
-
-	const records: DnsRecord[] = [];
-	const planned = new Map<number, DnsRecord[]>();
-	const replacedHosts = new Set<string>();
-	const hostChanges = resolved.map((r): HostChange => {
-		const old = r.fqdn ? fileByHost.get(r.fqdn) ?? [] : [];
-		const unchanged = { index: r.index, fqdn: r.fqdn, records: rrs(old), added: [], removed: [] };
-		if (r.state === 'skipped') return { ...unchanged, action: 'skipped', reason: r.reason };
-		const error = r.state === 'failed' ? { field: r.field, message: r.message } : conflicts.get(r.index);
-		if (error) return { ...unchanged, action: 'failed', error };
-		const desired = (r as Extract<Resolved, { state: 'ok' }>).desired;
-		planned.set(r.index, desired);
-		replacedHosts.add(r.fqdn!);
-		records.push(...desired);
-		const [now, before] = [rrs(desired), rrs(old)];
-		const [added, removed] = [minus(now, before), minus(before, now)];
-		const action = !old.length ? 'created' : added.length || removed.length ? 'updated' : 'unchanged';
-		return { index: r.index, fqdn: r.fqdn, action, records: now, added, removed };
-	});
-	for (const [host, old] of fileByHost) if (!replacedHosts.has(host) && !pruned.has(host)) records.push(...old);
+	const pushed = resolved.filter((r): r is Ok => r.state === 'ok');
+	const replaced = new Set(pushed.map((r) => r.fqdn));
+	const kept = file.filter((r) => !replaced.has(r.host) && !pruned.has(r.host));
+	const records = [...pushed.flatMap((r) => r.desired), ...kept];
+	const hostChanges = resolved.map((r) =>
+		hostChange(r, r.fqdn ? (fileByHost.get(r.fqdn) ?? []) : []),
+	);
 
 	const owners = new Set([...file, ...records].map((r) => r.owner));
 	const servedChange = servedChanges(servedForm(records), served, owners);
 	// A host whose file records are right but whose served data is not gets fixed too: say so.
 	const touched = new Set(servedChange.touched);
-	for (const c of hostChanges) {
-		if (c.action === 'unchanged' && planned.get(c.index!)!.some((r) => touched.has(r.owner))) {
-			Object.assign(c, { action: 'updated', reason: 'Unbound did not serve what the managed file holds' });
+	const changeOf = new Map(hostChanges.map((c) => [c.index, c]));
+	for (const r of pushed) {
+		const change = changeOf.get(r.index)!;
+		if (change.action === 'unchanged' && r.desired.some((d) => touched.has(d.owner))) {
+			Object.assign(change, {
+				action: 'updated',
+				reason: 'Unbound did not serve what the managed file holds',
+			});
 		}
 	}
 	return {
 		hosts: hostChanges,
-		pruned: [...pruned].map((fqdn) => ({ fqdn, action: 'removed', records: [], added: [], removed: rrs(fileByHost.get(fqdn)!) })),
+		pruned: [...pruned].map((fqdn) => ({
+			fqdn,
+			action: 'removed',
+			records: [],
+			added: [],
+			removed: rrs(fileByHost.get(fqdn)!),
+		})),
 		records,
 		fileChanged: !sameSet(rrs(file), rrs(records)),
 		served: servedChange,
@@ -207,7 +259,10 @@ export interface HostStatus {
 	fqdn?: string;
 	state: SyncState;
 	records: string[];
-	differences?: { file: { missing: string[]; extra: string[] }; served: { missing: string[]; extra: string[] } };
+	differences?: {
+		file: { missing: string[]; extra: string[] };
+		served: { missing: string[]; extra: string[] };
+	};
 	reason?: string;
 	error?: { field: string; message: string };
 }
@@ -219,13 +274,27 @@ export interface StatusReport {
 }
 
 /** Compares each host's desired records with the managed file and with what Unbound serves. */
-export function planStatus(hosts: HostInput[], file: DnsRecord[], served: ServedRR[], options: RecordOptions, extraNames: string[] = []): StatusReport {
+export function planStatus(
+	hosts: HostInput[],
+	file: DnsRecord[],
+	served: ServedRR[],
+	options: RecordOptions,
+	extraNames: string[] = [],
+): StatusReport {
 	const resolved = resolveHosts(hosts, options);
 	const fileByHost = groupBy(file, (r) => r.host);
 	const servedBy = groupBy(served, (s) => s.owner);
 	const statuses = resolved.map((r): HostStatus => {
-		if (r.state === 'skipped') return { index: r.index, fqdn: r.fqdn, state: 'skipped', records: [], reason: r.reason };
-		if (r.state === 'failed') return { index: r.index, fqdn: r.fqdn, state: 'failed', records: [], error: { field: r.field, message: r.message } };
+		if (r.state === 'skipped')
+			return { index: r.index, fqdn: r.fqdn, state: 'skipped', records: [], reason: r.reason };
+		if (r.state === 'failed')
+			return {
+				index: r.index,
+				fqdn: r.fqdn,
+				state: 'failed',
+				records: [],
+				error: { field: r.field, message: r.message },
+			};
 		const inFile = fileByHost.get(r.fqdn) ?? [];
 		const owners = new Set([...r.desired, ...inFile].map((r) => r.owner));
 		const [want, fileRRs] = [rrs(r.desired), rrs(inFile)];
@@ -236,9 +305,18 @@ export function planStatus(hosts: HostInput[], file: DnsRecord[], served: Served
 		};
 		const inSync = Object.values(differences).every((d) => !d.missing.length && !d.extra.length);
 		const state = inSync ? 'in-sync' : !fileRRs.length && !servedRRs.length ? 'missing' : 'drifted';
-		return { index: r.index, fqdn: r.fqdn, state, records: want, ...(inSync ? {} : { differences }) };
+		return {
+			index: r.index,
+			fqdn: r.fqdn,
+			state,
+			records: want,
+			...(inSync ? {} : { differences }),
+		};
 	});
 	const inInput = inputNames(resolved, extraNames, options.zone);
-	const stale = [...fileByHost.keys()].filter((h) => !inInput.has(h)).sort().map((fqdn) => ({ fqdn, records: rrs(fileByHost.get(fqdn)!) }));
+	const stale = [...fileByHost.keys()]
+		.filter((h) => !inInput.has(h))
+		.sort()
+		.map((fqdn) => ({ fqdn, records: rrs(fileByHost.get(fqdn)!) }));
 	return { hosts: statuses, stale };
 }

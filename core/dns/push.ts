@@ -4,7 +4,17 @@
 // previous file and served data back. Dry run and status take no lock and
 // change nothing.
 import { renderManagedFile } from './managedFile';
-import { planPush, planStatus, servedChanges, servedForm, type HostInput, type PlanOptions, type PushPlan, type ServedChange, type StatusReport } from './plan';
+import {
+	planPush,
+	planStatus,
+	servedChanges,
+	servedForm,
+	type HostInput,
+	type PlanOptions,
+	type PushPlan,
+	type ServedChange,
+	type StatusReport,
+} from './plan';
 import type { RecordOptions, ServedRR } from './records';
 import { UnboundError, type UnboundHost } from './unbound';
 
@@ -43,7 +53,12 @@ async function readState(unbound: UnboundHost) {
 	return { file, served: await unbound.listLocalData() };
 }
 
-export async function pushHosts(unbound: UnboundHost, hosts: HostInput[], options: PushOptions, extraNames: string[] = []): Promise<PushResult> {
+export async function pushHosts(
+	unbound: UnboundHost,
+	hosts: HostInput[],
+	options: PushOptions,
+	extraNames: string[] = [],
+): Promise<PushResult> {
 	if (options.dryRun) {
 		const { file, served } = await readState(unbound);
 		return { plan: planPush(hosts, file.records, served, options, extraNames), steps: [] };
@@ -52,13 +67,21 @@ export async function pushHosts(unbound: UnboundHost, hosts: HostInput[], option
 	try {
 		const { file, served } = await readState(unbound);
 		const plan = planPush(hosts, file.records, served, options, extraNames);
-		return { plan, steps: await apply(unbound, plan, { oldText: file.text, servedBefore: served }, options) };
+		return {
+			plan,
+			steps: await apply(unbound, plan, { oldText: file.text, servedBefore: served }, options),
+		};
 	} finally {
 		await release();
 	}
 }
 
-export async function statusOfHosts(unbound: UnboundHost, hosts: HostInput[], options: RecordOptions, extraNames: string[] = []): Promise<StatusReport> {
+export async function statusOfHosts(
+	unbound: UnboundHost,
+	hosts: HostInput[],
+	options: RecordOptions,
+	extraNames: string[] = [],
+): Promise<StatusReport> {
 	const { file, served } = await readState(unbound);
 	return planStatus(hosts, file.records, served, options, extraNames);
 }
@@ -68,7 +91,12 @@ interface Before {
 	servedBefore: ServedRR[];
 }
 
-async function apply(unbound: UnboundHost, plan: PushPlan, before: Before, options: PushOptions): Promise<string[]> {
+async function apply(
+	unbound: UnboundHost,
+	plan: PushPlan,
+	before: Before,
+	options: PushOptions,
+): Promise<string[]> {
 	const steps: string[] = [];
 	if (!plan.fileChanged && !plan.served.touched.length) return steps;
 	const progress = { fileReplaced: false, servedTouched: false };
@@ -92,7 +120,11 @@ async function apply(unbound: UnboundHost, plan: PushPlan, before: Before, optio
 }
 
 /** Temp file (0644), checkconf on it, backup of the old file, atomic rename. */
-async function replaceFile(unbound: UnboundHost, text: string, oldText: string | undefined): Promise<void> {
+async function replaceFile(
+	unbound: UnboundHost,
+	text: string,
+	oldText: string | undefined,
+): Promise<void> {
 	const temp = await unbound.writeTemp(text);
 	try {
 		await unbound.checkconf(temp);
@@ -104,7 +136,12 @@ async function replaceFile(unbound: UnboundHost, text: string, oldText: string |
 	}
 }
 
-async function serve(unbound: UnboundHost, change: ServedChange, mode: ApplyMode, steps: string[]): Promise<void> {
+async function serve(
+	unbound: UnboundHost,
+	change: ServedChange,
+	mode: ApplyMode,
+	steps: string[],
+): Promise<void> {
 	if (mode === 'reload') {
 		await unbound.control(['reload']);
 		steps.push('reload');
@@ -121,13 +158,25 @@ async function serve(unbound: UnboundHost, change: ServedChange, mode: ApplyMode
 }
 
 /** Why Unbound does not serve `want` on `owners` right now, or undefined when it does. */
-async function servedProblem(unbound: UnboundHost, want: ServedRR[], owners: string[]): Promise<string | undefined> {
-	if (!(await unbound.running())) return 'Unbound is not running after the change (unbound-control status failed)';
+async function servedProblem(
+	unbound: UnboundHost,
+	want: ServedRR[],
+	owners: string[],
+): Promise<string | undefined> {
+	if (!(await unbound.running()))
+		return 'Unbound is not running after the change (unbound-control status failed)';
 	const diff = servedChanges(want, await unbound.listLocalData(), owners);
-	return diff.touched.length ? `Unbound does not serve what was written for ${diff.touched.length} name(s), e.g. ${diff.touched[0]}` : undefined;
+	return diff.touched.length
+		? `Unbound does not serve what was written for ${diff.touched.length} name(s), e.g. ${diff.touched[0]}`
+		: undefined;
 }
 
-async function verify(unbound: UnboundHost, want: ServedRR[], owners: string[], timeoutMs: number): Promise<void> {
+async function verify(
+	unbound: UnboundHost,
+	want: ServedRR[],
+	owners: string[],
+	timeoutMs: number,
+): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	for (let delay = 25; ; delay = Math.min(delay * 2, 500)) {
 		const problem = await servedProblem(unbound, want, owners).catch((e: Error) => e.message);
@@ -155,7 +204,9 @@ async function rollback(
 	};
 	if (progress.fileReplaced) {
 		await attempt('restoring the managed file', async () =>
-			before.oldText === undefined ? unbound.remove(unbound.managedFile) : unbound.install(await unbound.writeTemp(before.oldText)),
+			before.oldText === undefined
+				? unbound.remove(unbound.managedFile)
+				: unbound.install(await unbound.writeTemp(before.oldText)),
 		);
 	}
 	if (progress.servedTouched && mode === 'reload') {
@@ -163,7 +214,8 @@ async function rollback(
 	} else if (progress.servedTouched) {
 		await attempt('restoring served data', async () => {
 			const back = servedChanges(before.servedBefore, await unbound.listLocalData(), owners);
-			if (back.remove.length) await unbound.control(['local_datas_remove'], lines(back.remove.map((o) => `${o}.`)));
+			if (back.remove.length)
+				await unbound.control(['local_datas_remove'], lines(back.remove.map((o) => `${o}.`)));
 			if (back.add.length) await unbound.control(['local_datas'], lines(back.add));
 		});
 	}

@@ -50,12 +50,15 @@ export const MAX_TTL = 2_147_483_647; // RFC 2181
 /** Zone as the user typed it → "lab.example", or an error message. */
 export function normaliseZone(zone: string): string | { error: string } {
 	const z = zone.trim().toLowerCase().replace(/\.$/, '');
-	if (!z || !isHostName(z)) return { error: `zone "${zone}" is not a DNS name (letters, digits, hyphens, dots)` };
+	if (!z || !isHostName(z))
+		return { error: `zone "${zone}" is not a DNS name (letters, digits, hyphens, dots)` };
 	return z;
 }
 
 export function checkTtl(ttl: number): string | undefined {
-	return Number.isInteger(ttl) && ttl >= 0 && ttl <= MAX_TTL ? undefined : `TTL ${ttl} must be a whole number of seconds, 0-${MAX_TTL}`;
+	return Number.isInteger(ttl) && ttl >= 0 && ttl <= MAX_TTL
+		? undefined
+		: `TTL ${ttl} must be a whole number of seconds, 0-${MAX_TTL}`;
 }
 
 /**
@@ -67,7 +70,9 @@ export function qualify(name: string, zone: string): string | { error: string } 
 	const fqdn = lower === zone || lower.endsWith(`.${zone}`) ? lower : `${lower}.${zone}`;
 	if (fqdn === zone) return { error: `name "${name}" is the zone itself, not a host in it` };
 	if (!isHostName(lower) || !isHostName(fqdn)) {
-		return { error: `name "${name}" does not make a valid DNS name in zone ${zone} (labels of letters, digits, inner hyphens; 253 characters in all)` };
+		return {
+			error: `name "${name}" does not make a valid DNS name in zone ${zone} (labels of letters, digits, inner hyphens; 253 characters in all)`,
+		};
 	}
 	return fqdn;
 }
@@ -75,15 +80,23 @@ export function qualify(name: string, zone: string): string | { error: string } 
 /** The records `host` should have, in the managed file's order. */
 export function desiredRecords(fqdn: string, host: DnsHost, options: RecordOptions): DnsRecord[] {
 	const records: DnsRecord[] = [];
-	const addresses = [host.ipv4 && { type: 'A' as const, ip: host.ipv4.ip }, host.ipv6 && { type: 'AAAA' as const, ip: host.ipv6.ip }];
-	for (const a of addresses) if (a && options.forward) records.push(toRecord({ host: fqdn, type: a.type, ttl: options.ttl, address: a.ip }));
-	for (const a of addresses) if (a && options.reverse) records.push(toRecord({ host: fqdn, type: 'PTR', ttl: options.ttl, address: a.ip }));
+	const addresses = [
+		host.ipv4 && { type: 'A' as const, ip: host.ipv4.ip },
+		host.ipv6 && { type: 'AAAA' as const, ip: host.ipv6.ip },
+	];
+	for (const a of addresses)
+		if (a && options.forward)
+			records.push(toRecord({ host: fqdn, type: a.type, ttl: options.ttl, address: a.ip }));
+	for (const a of addresses)
+		if (a && options.reverse)
+			records.push(toRecord({ host: fqdn, type: 'PTR', ttl: options.ttl, address: a.ip }));
 	return sortRecords(records);
 }
 
 /** Why `record` may not be written, or undefined when it is sound. */
 export function checkRecord(record: RecordFields): string | undefined {
-	if (!isHostName(record.host) || record.host !== record.host.toLowerCase()) return `bad host name "${record.host}"`;
+	if (!isHostName(record.host) || record.host !== record.host.toLowerCase())
+		return `bad host name "${record.host}"`;
 	if (!RECORD_TYPES.includes(record.type)) return `bad record type "${record.type}"`;
 	const ttlError = checkTtl(record.ttl);
 	if (ttlError) return ttlError;
@@ -102,7 +115,14 @@ export function validRecord(fields: RecordFields): DnsRecord | string {
 	const owner = fields.type === 'PTR' ? reverseName(fields.address) : fields.host;
 	const data = fields.type === 'PTR' ? `${fields.host}.` : fields.address;
 	const { host, type, ttl, address } = fields;
-	return { host, type, ttl, address, owner, rr: `${owner}. ${ttl} IN ${type} ${data}` } as DnsRecord;
+	return {
+		host,
+		type,
+		ttl,
+		address,
+		owner,
+		rr: `${owner}. ${ttl} IN ${type} ${data}`,
+	} as DnsRecord;
 }
 
 export function toRecord(fields: RecordFields): DnsRecord {
@@ -117,7 +137,11 @@ export function reverseName(address: string): string {
 	const [head, tail = ''] = address.split('::');
 	const groups = (part: string) => (part ? part.split(':') : []);
 	const missing = 8 - groups(head).length - groups(tail).length;
-	const full = [...groups(head), ...Array<string>(address.includes('::') ? missing : 0).fill('0'), ...groups(tail)];
+	const full = [
+		...groups(head),
+		...Array<string>(address.includes('::') ? missing : 0).fill('0'),
+		...groups(tail),
+	];
 	return `${[...full.map((g) => g.padStart(4, '0')).join('')].reverse().join('.')}.ip6.arpa`;
 }
 

@@ -35,20 +35,34 @@ const PATH = /^(\/[A-Za-z0-9._+-]+)+$/;
 const USER = /^[a-z_][a-z0-9_-]{0,31}$/;
 
 /** Throws an Error naming the first bad setting; returns the settings unchanged otherwise. */
-export function validateAccess(access: UnboundAccess): UnboundAccess {
-	const paths = { managedFile: access.managedFile, config: access.config, control: access.control, checkconf: access.checkconf };
+export function validateAccess<T extends Omit<UnboundAccess, 'sshUserIsRoot'>>(access: T): T {
+	const paths = {
+		managedFile: access.managedFile,
+		config: access.config,
+		control: access.control,
+		checkconf: access.checkconf,
+	};
 	for (const [field, value] of Object.entries(paths)) {
-		if (!PATH.test(value) || value.split('/').some((segment) => segment === '.' || segment === '..')) {
-			throw new Error(`${field} "${value}" must be an absolute path of letters, digits and . _ + - (no spaces, no "." or ".." segments)`);
+		if (
+			!PATH.test(value) ||
+			value.split('/').some((segment) => segment === '.' || segment === '..')
+		) {
+			throw new Error(
+				`${field} "${value}" must be an absolute path of letters, digits and . _ + - (no spaces, no "." or ".." segments)`,
+			);
 		}
 	}
-	if (access.checkAsUser && !USER.test(access.checkAsUser)) throw new Error(`checkAsUser "${access.checkAsUser}" is not a Unix user name`);
+	if (access.checkAsUser && !USER.test(access.checkAsUser))
+		throw new Error(`checkAsUser "${access.checkAsUser}" is not a Unix user name`);
 	return access;
 }
 
 /** Drops unbound-checkconf's "[timestamp] unbound-checkconf[pid:0] " prefixes. */
 function toolMessage(output: string): string {
-	return output.replace(/^\[\d+\] [\w-]+\[\d+:\d+\] /gm, '').trim().slice(0, 2000);
+	return output
+		.replace(/^\[\d+\] [\w-]+\[\d+:\d+\] /gm, '')
+		.trim()
+		.slice(0, 2000);
 }
 
 export class UnboundHost {
@@ -83,8 +97,18 @@ export class UnboundHost {
 	 * connection dies, sshd closes that stdin and the lock goes with it.
 	 */
 	async lock(timeoutSeconds: number): Promise<() => Promise<void>> {
-		const holder = await this.session.spawn(['flock', '-x', '-w', String(timeoutSeconds), this.lockFile, 'sh', '-c', 'echo locked; exec cat >/dev/null']);
-		if ((await holder.firstOutput).startsWith('locked')) return async () => void (await holder.finish());
+		const holder = await this.session.spawn([
+			'flock',
+			'-x',
+			'-w',
+			String(timeoutSeconds),
+			this.lockFile,
+			'sh',
+			'-c',
+			'echo locked; exec cat >/dev/null',
+		]);
+		if ((await holder.firstOutput).startsWith('locked'))
+			return async () => void (await holder.finish());
 		const ended = await holder.finish();
 		throw new UnboundError(
 			'lock',
@@ -110,10 +134,19 @@ export class UnboundHost {
 
 	/** Runs unbound-control; its output, or an UnboundError carrying that output. */
 	async control(args: string[], stdin = ''): Promise<string> {
-		const argv = [...(this.access.sudo ? ['sudo', '-n'] : []), this.access.control, '-c', this.access.config, ...args];
+		const argv = [
+			...(this.access.sudo ? ['sudo', '-n'] : []),
+			this.access.control,
+			'-c',
+			this.access.config,
+			...args,
+		];
 		const result = await this.session.exec(argv, stdin);
 		if (result.code !== 0 || /^error/m.test(result.stdout)) {
-			throw new UnboundError(args[0], `unbound-control ${args[0]} failed (exit ${result.code}): ${toolMessage(result.stderr + result.stdout) || 'no output'}`);
+			throw new UnboundError(
+				args[0],
+				`unbound-control ${args[0]} failed (exit ${result.code}): ${toolMessage(result.stderr + result.stdout) || 'no output'}`,
+			);
 		}
 		return result.stdout;
 	}
@@ -122,7 +155,10 @@ export class UnboundHost {
 	async checkconf(file: string): Promise<void> {
 		const result = await this.session.exec(this.checkconfArgv(file));
 		if (result.code !== 0) {
-			throw new UnboundError('checkconf', `unbound-checkconf ${file} failed (exit ${result.code}): ${toolMessage(result.stderr + result.stdout) || 'no output'}`);
+			throw new UnboundError(
+				'checkconf',
+				`unbound-checkconf ${file} failed (exit ${result.code}): ${toolMessage(result.stderr + result.stdout) || 'no output'}`,
+			);
 		}
 	}
 

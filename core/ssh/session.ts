@@ -54,7 +54,14 @@ export function normalisePrivateKey(text: string): string {
 		return '';
 	});
 	const lines = body.replace(/\s+/g, '').match(/.{1,64}/g) ?? [];
-	return [`-----BEGIN ${m[1]}-----`, ...headers, ...(headers.length ? [''] : []), ...lines, `-----END ${m[1]}-----`, ''].join('\n');
+	return [
+		`-----BEGIN ${m[1]}-----`,
+		...headers,
+		...(headers.length ? [''] : []),
+		...lines,
+		`-----END ${m[1]}-----`,
+		'',
+	].join('\n');
 }
 
 export function shellQuote(arg: string): string {
@@ -65,7 +72,10 @@ export function shellQuote(arg: string): string {
 export function commandLine(argv: string[]): string {
 	for (const arg of argv) {
 		if ([...arg].some((c) => c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127)) {
-			throw new SshError('command', `refusing a command argument with control characters: ${JSON.stringify(arg)}`);
+			throw new SshError(
+				'command',
+				`refusing a command argument with control characters: ${JSON.stringify(arg)}`,
+			);
 		}
 	}
 	return argv.map(shellQuote).join(' ');
@@ -98,9 +108,16 @@ export class SshSession {
 
 	static open(c: SshCredentials): Promise<SshSession> {
 		const where = `${c.host}:${c.port}`;
-		const pinned = c.hostKeyFingerprint?.trim() ? normaliseFingerprint(c.hostKeyFingerprint) : undefined;
+		const pinned = c.hostKeyFingerprint?.trim()
+			? normaliseFingerprint(c.hostKeyFingerprint)
+			: undefined;
 		if (c.hostKeyFingerprint?.trim() && !pinned) {
-			return Promise.reject(new SshError('config', `host-key fingerprint "${c.hostKeyFingerprint.trim().slice(0, 80)}" is not "SHA256:" followed by 43 base64 characters, as ssh-keygen -lf prints it`));
+			return Promise.reject(
+				new SshError(
+					'config',
+					`host-key fingerprint "${c.hostKeyFingerprint.trim().slice(0, 80)}" is not "SHA256:" followed by 43 base64 characters, as ssh-keygen -lf prints it`,
+				),
+			);
 		}
 		const privateKey = normalisePrivateKey(c.privateKey);
 		const secrets = [c.privateKey, privateKey, c.passphrase ?? ''].filter((s) => s.length >= 4);
@@ -115,10 +132,18 @@ export class SshSession {
 			client.once('ready', () => resolve(new SshSession(client, secrets)));
 			client.on('error', (err: Error & { level?: string }) => {
 				if (presented !== undefined && !accepted) fail(hostKeyError(where, presented, pinned));
-				else if (err.level === 'client-authentication') fail(new SshError('auth', `${where}: authentication as "${c.username}" failed: the server did not accept the private key`));
+				else if (err.level === 'client-authentication')
+					fail(
+						new SshError(
+							'auth',
+							`${where}: authentication as "${c.username}" failed: the server did not accept the private key`,
+						),
+					);
 				else fail(new SshError('connect', `${where}: ${redact(err.message, secrets)}`));
 			});
-			client.once('close', () => fail(new SshError('connect', `${where}: connection closed before the session was ready`)));
+			client.once('close', () =>
+				fail(new SshError('connect', `${where}: connection closed before the session was ready`)),
+			);
 			try {
 				client.connect({
 					host: c.host,
@@ -139,7 +164,12 @@ export class SshSession {
 				// Without it, Nagle's algorithm adds ~40 ms to each small round trip of every command.
 				client.setNoDelay(true);
 			} catch (error) {
-				fail(new SshError('config', `SSH connection to ${where} not started: ${redact((error as Error).message, secrets)}`));
+				fail(
+					new SshError(
+						'config',
+						`SSH connection to ${where} not started: ${redact((error as Error).message, secrets)}`,
+					),
+				);
 			}
 		});
 	}
@@ -148,7 +178,13 @@ export class SshSession {
 		const command = commandLine(argv);
 		return new Promise((resolve, reject) =>
 			this.client.exec(command, (err, stream) => {
-				if (err) return reject(new SshError('command', `could not run ${argv[0]}: ${redact(err.message, this.secrets)}`));
+				if (err)
+					return reject(
+						new SshError(
+							'command',
+							`could not run ${argv[0]}: ${redact(err.message, this.secrets)}`,
+						),
+					);
 				// Listen at once, not after an await: a fast command's output and exit
 				// status can arrive in the same packet as the reply to the exec request.
 				resolve({ stream, output: collect(stream) });
@@ -169,15 +205,24 @@ export class SshSession {
 
 	private sftp(): Promise<SFTPWrapper> {
 		this.sftpChannel ??= new Promise((resolve, reject) =>
-			this.client.sftp((err, sftp) => (err ? reject(new SshError('sftp', `could not open SFTP: ${err.message}`)) : resolve(sftp))),
+			this.client.sftp((err, sftp) =>
+				err ? reject(new SshError('sftp', `could not open SFTP: ${err.message}`)) : resolve(sftp),
+			),
 		);
 		return this.sftpChannel;
 	}
 
-	private async sftpCall(what: string, call: (sftp: SFTPWrapper, done: (err?: Error | null) => void) => void): Promise<void> {
+	private async sftpCall(
+		what: string,
+		call: (sftp: SFTPWrapper, done: (err?: Error | null) => void) => void,
+	): Promise<void> {
 		const sftp = await this.sftp();
 		await new Promise<void>((resolve, reject) =>
-			call(sftp, (err) => (err ? reject(new SshError('sftp', `${what}: ${redact(err.message, this.secrets)}`)) : resolve())),
+			call(sftp, (err) =>
+				err
+					? reject(new SshError('sftp', `${what}: ${redact(err.message, this.secrets)}`))
+					: resolve(),
+			),
 		);
 	}
 
@@ -195,18 +240,24 @@ export class SshSession {
 
 	/** Writes `path` and then sets `mode` explicitly: the remote umask may have narrowed it. */
 	async writeFile(path: string, data: string, mode: number): Promise<void> {
-		await this.sftpCall(`writing ${path}`, (sftp, done) => sftp.writeFile(path, data, { mode }, done));
+		await this.sftpCall(`writing ${path}`, (sftp, done) =>
+			sftp.writeFile(path, data, { mode }, done),
+		);
 		await this.sftpCall(`chmod ${path}`, (sftp, done) => sftp.chmod(path, mode, done));
 	}
 
 	/** Atomic replace (posix-rename@openssh.com): plain SFTP rename refuses an existing target. */
 	rename(from: string, to: string): Promise<void> {
-		return this.sftpCall(`renaming ${from} to ${to}`, (sftp, done) => sftp.ext_openssh_rename(from, to, done));
+		return this.sftpCall(`renaming ${from} to ${to}`, (sftp, done) =>
+			sftp.ext_openssh_rename(from, to, done),
+		);
 	}
 
 	async unlink(path: string): Promise<void> {
 		await this.sftpCall(`removing ${path}`, (sftp, done) =>
-			sftp.unlink(path, (err) => done(err && (err as Error & { code?: number }).code !== NO_SUCH_FILE ? err : undefined)),
+			sftp.unlink(path, (err) =>
+				done(err && (err as Error & { code?: number }).code !== NO_SUCH_FILE ? err : undefined),
+			),
 		);
 	}
 
@@ -228,7 +279,10 @@ function hostKeyError(where: string, presented: string, pinned: string | undefin
 				`The server presented ${presented}; if that matches ssh-keygen -lf of its host key, put it in the credential.`,
 		);
 	}
-	return new SshError('host-key', `${where}: host key mismatch, refused before authentication: the server presented ${presented}, the credential expects ${pinned}`);
+	return new SshError(
+		'host-key',
+		`${where}: host key mismatch, refused before authentication: the server presented ${presented}, the credential expects ${pinned}`,
+	);
 }
 
 interface Output {
@@ -256,7 +310,12 @@ function collect(stream: ClientChannel): Output {
 	const done = new Promise<ExecResult>((resolve) =>
 		stream.once('close', () => {
 			first('');
-			resolve({ code, signal, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
+			resolve({
+				code,
+				signal,
+				stdout: Buffer.concat(out).toString(),
+				stderr: Buffer.concat(err).toString(),
+			});
 		}),
 	);
 	return { first: firstPromise, done };

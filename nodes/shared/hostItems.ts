@@ -2,7 +2,7 @@
 // for reading hosts from items, and the reading itself (field mapping,
 // defaults, validation, batch duplicates, approval).
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { findBatchDuplicates, HOST_FIELDS, parseHost, type Host, type HostDefaults } from '../../core/host';
+import { findBatchDuplicates, HOST_FIELDS, hostSchema, parseHost, type Host, type HostDefaults, type HostSchema } from '../../core/host';
 
 const FIELD_HELP: Record<string, string> = {
 	name: 'RFC 1123 host name',
@@ -66,7 +66,7 @@ export type HostItem =
 	| { index: number; state: 'invalid'; field: string; message: string };
 
 /** Reads every input item as a host. Never throws for bad input: bad items come back `invalid`. */
-export function readHostItems(ctx: IExecuteFunctions, items: INodeExecutionData[]): HostItem[] {
+export function readHostItems(ctx: IExecuteFunctions, items: INodeExecutionData[], schema: HostSchema = hostSchema): HostItem[] {
 	const onlyApproved = ctx.getNodeParameter('onlyApproved', 0, true) as boolean;
 	const parsed = items.map((item, index): HostItem => {
 		const raw: IDataObject = { ...item.json };
@@ -74,7 +74,7 @@ export function readHostItems(ctx: IExecuteFunctions, items: INodeExecutionData[
 		for (const [field, value] of Object.entries(mapping)) if (value !== '' && value !== undefined) raw[field] = value;
 		const defaults = { ...(ctx.getNodeParameter('hostDefaults', index, {}) as IDataObject) };
 		if (typeof defaults.tags === 'string') defaults.tags = defaults.tags.split(',').map((t) => t.trim()).filter(Boolean);
-		const result = parseHost(raw, defaults as HostDefaults);
+		const result = parseHost(raw, defaults as HostDefaults, schema);
 		if (!result.ok) return { index, state: 'invalid', field: result.field, message: result.message };
 		if (onlyApproved && result.host.approved !== true) {
 			return { index, state: 'skipped', reason: 'not approved (set "approved": true, or turn off "Only Approved Hosts")' };

@@ -2,6 +2,7 @@
 // pairing kept; failures carry a top-level `error` so n8n's "continue (using
 // error output)" routes them to the error output.
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import type { HostItem } from './hostItems';
 
 export interface ItemOutcome {
 	index: number;
@@ -38,4 +39,25 @@ export function summaryItem(items: INodeExecutionData[], key: string, states: st
 	const counts: IDataObject = { total: states.length };
 	for (const state of states) counts[state] = ((counts[state] as number) ?? 0) + 1;
 	return { json: { summary: { [key]: counts } }, pairedItem: items.map((_, item) => ({ item })) };
+}
+
+/** Outcomes of items that never reach NetBox or Unbound: skipped and invalid ones. */
+export function unreadOutcomes(
+	hostItems: HostItem[],
+	result: (state: 'skipped' | 'failed') => IDataObject,
+): ItemOutcome[] {
+	return hostItems.flatMap((item): ItemOutcome[] => {
+		if (item.state === 'skipped')
+			return [{ index: item.index, result: { ...result('skipped'), reason: item.reason } }];
+		if (item.state === 'invalid') {
+			return [
+				{
+					index: item.index,
+					result: { ...result('failed'), field: item.field, error: item.message },
+					error: { message: item.message },
+				},
+			];
+		}
+		return [];
+	});
 }

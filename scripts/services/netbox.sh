@@ -291,7 +291,10 @@ if [ "$(nbpsql -c "SELECT 1 FROM users_user WHERE username='admin'" || true)" !=
     "${NB[@]}" createsuperuser --no-input --username admin --email admin@example.invalid
   done_phase "created admin"
 else
-  done_phase "admin exists"
+  # A fresh clone makes new secrets: keep the existing admin's password in step with them.
+  run_logged "set admin password" "${NB[@]}" shell -c \
+    "from users.models import User; u = User.objects.get(username='admin'); u.set_password('$ADMIN_PASSWORD'); u.save()"
+  done_phase "admin exists (password set)"
 fi
 
 # ---------------------------------------------------------------------------------------

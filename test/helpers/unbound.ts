@@ -9,29 +9,48 @@ import path from 'node:path';
 import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 export type UnboundEnv = Record<
-	| 'UNBOUND_SSH_HOST' | 'UNBOUND_SSH_PORT' | 'UNBOUND_SSH_USER' | 'UNBOUND_SSH_KEY_FILE' | 'UNBOUND_SSH_FINGERPRINT'
-	| 'UNBOUND_SSHD_LOG' | 'UNBOUND_SUDO_LOG' | 'UNBOUND_CONF' | 'UNBOUND_MANAGED_FILE' | 'UNBOUND_ZONE'
-	| 'UNBOUND_DNS_PORT' | 'UNBOUND_CONTROL' | 'UNBOUND_CHECKCONF',
+	| 'UNBOUND_SSH_HOST'
+	| 'UNBOUND_SSH_PORT'
+	| 'UNBOUND_SSH_USER'
+	| 'UNBOUND_SSH_KEY_FILE'
+	| 'UNBOUND_SSH_FINGERPRINT'
+	| 'UNBOUND_SSHD_LOG'
+	| 'UNBOUND_SUDO_LOG'
+	| 'UNBOUND_CONF'
+	| 'UNBOUND_MANAGED_FILE'
+	| 'UNBOUND_ZONE'
+	| 'UNBOUND_DNS_PORT'
+	| 'UNBOUND_CONTROL'
+	| 'UNBOUND_CHECKCONF',
 	string
 >;
 
 const ENV_FILE = path.join(__dirname, '../../.cache/unbound.env');
 
 export function unboundEnv(): UnboundEnv {
-	if (!existsSync(ENV_FILE)) throw new Error(`${ENV_FILE} is missing: run scripts/services/unbound.sh (as root) first`);
+	if (!existsSync(ENV_FILE))
+		throw new Error(`${ENV_FILE} is missing: run scripts/services/unbound.sh (as root) first`);
 	const env = Object.fromEntries(
 		readFileSync(ENV_FILE, 'utf8')
 			.split('\n')
 			.filter((line) => line.includes('='))
 			.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
 	) as UnboundEnv;
-	for (const key of ['UNBOUND_SSH_PORT', 'UNBOUND_SUDO_LOG', 'UNBOUND_MANAGED_FILE', 'UNBOUND_DNS_PORT'] as const) {
+	for (const key of [
+		'UNBOUND_SSH_PORT',
+		'UNBOUND_SUDO_LOG',
+		'UNBOUND_MANAGED_FILE',
+		'UNBOUND_DNS_PORT',
+	] as const) {
 		if (!env[key]) throw new Error(`${ENV_FILE} has no ${key}: re-run scripts/services/unbound.sh`);
 	}
 	return env;
 }
 
-export function credential(env: UnboundEnv, overrides: ICredentialDataDecryptedObject = {}): ICredentialDataDecryptedObject {
+export function credential(
+	env: UnboundEnv,
+	overrides: ICredentialDataDecryptedObject = {},
+): ICredentialDataDecryptedObject {
 	return {
 		host: env.UNBOUND_SSH_HOST,
 		port: Number(env.UNBOUND_SSH_PORT),
@@ -52,19 +71,30 @@ export function control(env: UnboundEnv, ...args: string[]): string {
 /** Fails with the reason when Unbound or sshd does not answer. */
 export function assertServiceUp(env: UnboundEnv): void {
 	try {
-		if (!control(env, 'status').includes('is running')) throw new Error('unbound-control status does not say "is running"');
+		if (!control(env, 'status').includes('is running'))
+			throw new Error('unbound-control status does not say "is running"');
 	} catch (error) {
-		throw new Error(`Unbound at ${env.UNBOUND_CONF} does not answer (${(error as Error).message}): run scripts/services/unbound.sh`);
+		throw new Error(
+			`Unbound at ${env.UNBOUND_CONF} does not answer (${(error as Error).message}): run scripts/services/unbound.sh`,
+		);
 	}
-	const out = execFileSync('ssh-keyscan', ['-p', env.UNBOUND_SSH_PORT, '-T', '5', env.UNBOUND_SSH_HOST], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-	if (!out.trim()) throw new Error(`sshd on ${env.UNBOUND_SSH_HOST}:${env.UNBOUND_SSH_PORT} does not answer: run scripts/services/unbound.sh`);
+	const out = execFileSync(
+		'ssh-keyscan',
+		['-p', env.UNBOUND_SSH_PORT, '-T', '5', env.UNBOUND_SSH_HOST],
+		{ encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+	);
+	if (!out.trim())
+		throw new Error(
+			`sshd on ${env.UNBOUND_SSH_HOST}:${env.UNBOUND_SSH_PORT} does not answer: run scripts/services/unbound.sh`,
+		);
 }
 
 /** Empties the managed file (keeping its owner) and reloads: no managed records, no runtime ones. */
 export function resetUnbound(env: UnboundEnv): void {
 	writeFileSync(env.UNBOUND_MANAGED_FILE, '');
 	control(env, 'reload');
-	for (let i = 0; i < 100 && !control(env, 'status').includes('is running'); i++) execFileSync('sleep', ['0.05']);
+	for (let i = 0; i < 100 && !control(env, 'status').includes('is running'); i++)
+		execFileSync('sleep', ['0.05']);
 }
 
 export const managedText = (env: UnboundEnv) => readFileSync(env.UNBOUND_MANAGED_FILE, 'utf8');
@@ -80,11 +110,16 @@ export function servedLines(env: UnboundEnv): string[] {
 }
 
 /** Lines the sudo log gains while `work` runs: the commands the SSH user ran as root. */
-export async function sudoCommands<T>(env: UnboundEnv, work: () => Promise<T>): Promise<{ result: T; commands: string[] }> {
+export async function sudoCommands<T>(
+	env: UnboundEnv,
+	work: () => Promise<T>,
+): Promise<{ result: T; commands: string[] }> {
 	const before = existsSync(env.UNBOUND_SUDO_LOG) ? statSync(env.UNBOUND_SUDO_LOG).size : 0;
 	const result = await work();
 	const added = readFileSync(env.UNBOUND_SUDO_LOG).subarray(before).toString('utf8');
-	const commands = added.split('\n').flatMap((l) => (l.includes('COMMAND=') ? [l.slice(l.indexOf('COMMAND=') + 8)] : []));
+	const commands = added
+		.split('\n')
+		.flatMap((l) => (l.includes('COMMAND=') ? [l.slice(l.indexOf('COMMAND=') + 8)] : []));
 	return { result, commands };
 }
 
@@ -101,8 +136,26 @@ export function dig(env: UnboundEnv, queries: DnsQuery[]): string[][] {
 	const dir = mkdtempSync(path.join(tmpdir(), 'dig-'));
 	try {
 		const file = path.join(dir, 'queries');
-		writeFileSync(file, queries.map((q) => (q.type === 'PTR' ? `-x ${q.name}` : `${q.name} ${q.type}`)).join('\n') + '\n');
-		const out = execFileSync('dig', [`@127.0.0.1`, '-p', env.UNBOUND_DNS_PORT, '+noall', '+answer', '+tries=1', '+time=2', '-f', file], { encoding: 'utf8' });
+		writeFileSync(
+			file,
+			queries.map((q) => (q.type === 'PTR' ? `-x ${q.name}` : `${q.name} ${q.type}`)).join('\n') +
+				'\n',
+		);
+		const out = execFileSync(
+			'dig',
+			[
+				`@127.0.0.1`,
+				'-p',
+				env.UNBOUND_DNS_PORT,
+				'+noall',
+				'+answer',
+				'+tries=1',
+				'+time=2',
+				'-f',
+				file,
+			],
+			{ encoding: 'utf8' },
+		);
 		const answers = new Map<string, string[]>();
 		for (const line of out.split('\n')) {
 			const [owner, , , type, data] = line.trim().split(/\s+/);
@@ -110,7 +163,9 @@ export function dig(env: UnboundEnv, queries: DnsQuery[]): string[][] {
 			const key = `${owner.toLowerCase()} ${type}`;
 			answers.set(key, [...(answers.get(key) ?? []), data]);
 		}
-		return queries.map((q) => answers.get(`${q.type === 'PTR' ? reverse(q.name) : `${q.name}.`} ${q.type}`) ?? []);
+		return queries.map(
+			(q) => answers.get(`${q.type === 'PTR' ? reverse(q.name) : `${q.name}.`} ${q.type}`) ?? [],
+		);
 	} finally {
 		rmSync(dir, { recursive: true, force: true });
 	}
@@ -123,7 +178,12 @@ function reverse(ip: string): string {
 	const h = head ? head.split(':') : [];
 	const t = tail !== undefined && tail ? tail.split(':') : [];
 	const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
-	return `${groups.map((g) => g.padStart(4, '0')).join('').split('').reverse().join('.')}.ip6.arpa.`;
+	return `${groups
+		.map((g) => g.padStart(4, '0'))
+		.join('')
+		.split('')
+		.reverse()
+		.join('.')}.ip6.arpa.`;
 }
 
 /** Hosts as the NetBox Push node passes them on: valid for the whole host model, approved. */

@@ -116,7 +116,7 @@ describe('NetBox Push against a real NetBox', () => {
 	});
 
 	it('pushes 200 new hosts in under 40 requests and re-pushes them in under 20', async () => {
-		const batch = makeHosts(PREFIX, 200, 1000, fixtures).map((h, i) => (h.switch ? { ...h, switchPort: fixtures.port(350 + (i >> 1)) } : h));
+		const batch = makeHosts(PREFIX, 200, 1000, fixtures).map((h, i) => (h.switch ? { ...h, switchPort: fixtures.port(450 + (i >> 1)) } : h));
 		let started = Date.now();
 		const first = await push(batch);
 		const firstFigures = { ...proxy.counts(), seconds: (Date.now() - started) / 1000 };

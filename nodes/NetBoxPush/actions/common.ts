@@ -69,17 +69,6 @@ export function readOptions(ctx: IExecuteFunctions): NetBoxOptions {
 	};
 }
 
-/** Outcomes for items that never reach NetBox: skipped and invalid ones. */
-export function outcomesWithoutNetBox(hostItems: HostItem[], label: (action: string) => string, key = 'action'): ItemOutcome[] {
-	return hostItems.flatMap((item): ItemOutcome[] => {
-		if (item.state === 'skipped') return [{ index: item.index, result: { [key]: label('skipped'), reason: item.reason } }];
-		if (item.state === 'invalid') {
-			return [{ index: item.index, result: { [key]: label('failed'), field: item.field, error: item.message }, error: { message: item.message } }];
-		}
-		return [];
-	});
-}
-
 /**
  * Runs `work` with one client. A failure of the whole batch (NetBox down, bad
  * token) fails every host in it when the node continues on fail, else the node.

@@ -1,8 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { pushHosts } from '../../../core/netbox/push';
 import { readHostItems } from '../../shared/hostItems';
-import { toOutputItems, type ItemOutcome } from '../../shared/results';
-import { outcomesWithoutNetBox, readOptions, withNetBox } from './common';
+import { toOutputItems, unreadOutcomes, type ItemOutcome } from '../../shared/results';
+import { readOptions, withNetBox } from './common';
 
 export const description: INodeProperties[] = [
 	{
@@ -43,5 +43,5 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		},
 		{ action: label('failed') },
 	);
-	return toOutputItems(this, items, 'netbox', [...outcomesWithoutNetBox(hostItems, label), ...pushed]);
+	return toOutputItems(this, items, 'netbox', [...unreadOutcomes(hostItems, (state) => ({ action: label(state), dryRun })), ...pushed]);
 }

@@ -1,8 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { statusOfHosts } from '../../../core/netbox/push';
 import { readHostItems } from '../../shared/hostItems';
-import { summaryItem, toOutputItems, type ItemOutcome } from '../../shared/results';
-import { outcomesWithoutNetBox, readOptions, withNetBox } from './common';
+import { summaryItem, toOutputItems, unreadOutcomes, type ItemOutcome } from '../../shared/results';
+import { readOptions, withNetBox } from './common';
 
 export const description: INodeProperties[] = [
 	{
@@ -36,7 +36,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			})),
 		{ state: 'failed' },
 	);
-	const outcomes = [...outcomesWithoutNetBox(hostItems, (a) => a, 'state'), ...checked];
+	const outcomes = [...unreadOutcomes(hostItems, (state) => ({ state })), ...checked];
 	const output = toOutputItems(this, items, 'netbox', outcomes);
 	if (this.getNodeParameter('summary', 0, false)) {
 		output.push(summaryItem(items, 'netbox', outcomes.map((o) => String(o.result.state))));

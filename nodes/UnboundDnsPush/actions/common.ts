@@ -1,0 +1,210 @@
+// What both operations share: where the records go (zone, TTL, types), how to
+// reach Unbound (paths, sudo), reading those settings, and running one batch
+// over one SSH session.
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeProperties,
+} from 'n8n-workflow';
+import type { HostInput } from '../../../core/dns/plan';
+import { checkTtl, normaliseZone, type RecordOptions } from '../../../core/dns/records';
+import { validateAccess, type UnboundAccess, type UnboundHost } from '../../../core/dns/unbound';
+import type { HostItem } from '../../shared/hostItems';
+import type { ItemOutcome } from '../../shared/results';
+import { DEFAULTS, sshCredentials, toNodeError, withUnboundHost } from '../transport';
+
+// Defaults are literals for n8n's linter; test/unit/dns-node.test.ts checks they match DEFAULTS.
+export const recordProperties: INodeProperties[] = [
+	{
+		displayName: 'Zone',
+		name: 'zone',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'lab.example',
+		description:
+			'DNS zone of the host names: in zone lab.example, "web1" becomes web1.lab.example; a name already inside the zone is kept as it is',
+	},
+	{
+		displayName: 'TTL (Seconds)',
+		name: 'ttl',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 300,
+		description: 'Time to live of every record',
+	},
+	{
+		displayName: 'Record Types',
+		name: 'recordTypes',
+		type: 'multiOptions',
+		options: [
+			{ name: 'A / AAAA', value: 'forward', description: 'Name to address' },
+			{ name: 'PTR', value: 'reverse', description: 'Address back to name' },
+		],
+		default: ['forward', 'reverse'],
+		description: 'Which records each host gets',
+	},
+	{
+		displayName: 'Managed File',
+		name: 'managedFile',
+		type: 'string',
+		default: '/etc/unbound/unbound.conf.d/n8n-netbox-auto.conf',
+		description:
+			'Include file this node owns and rewrites; Unbound’s config must include it. Its directory must be writable by the SSH user (temp file, backup, lock).',
+	},
+	{
+		displayName: 'Unbound Config',
+		name: 'unboundConfig',
+		type: 'string',
+		default: '/etc/unbound/unbound.conf',
+		description:
+			'Unbound’s main config file, passed to unbound-control and unbound-checkconf; only read, never changed',
+	},
+	{
+		displayName: 'Use Sudo',
+		name: 'useSudo',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to run unbound-control and unbound-checkconf through "sudo -n" (needed for a non-root SSH user)',
+	},
+];
+
+export const summaryProperty: INodeProperties = {
+	displayName: 'Add Summary Item',
+	name: 'summary',
+	type: 'boolean',
+	default: false,
+	description:
+		'Whether to add one item at the end with the count per outcome, and the managed hosts no input item claims (Push: those pruned; Status: the stale ones)',
+};
+
+export const unboundOptionsProperty: INodeProperties = {
+	displayName: 'Options',
+	name: 'unboundOptions',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: [
+		{
+			displayName: 'Check As User',
+			name: 'checkAsUser',
+			type: 'string',
+			default: 'unbound',
+			description:
+				'User unbound-checkconf runs as: the one Unbound drops to and reads includes as. With sudo this needs a sudoers rule allowing checkconf as that user; empty runs it as the SSH user.',
+		},
+		{
+			displayName: 'Lock Timeout (Seconds)',
+			name: 'lockTimeout',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 60,
+			description: 'How long to wait for another push to finish',
+		},
+		{
+			displayName: 'Unbound-Checkconf Path',
+			name: 'checkconfPath',
+			type: 'string',
+			default: '/usr/sbin/unbound-checkconf',
+		},
+		{
+			displayName: 'Unbound-Control Path',
+			name: 'controlPath',
+			type: 'string',
+			default: '/usr/sbin/unbound-control',
+		},
+		{
+			displayName: 'Verify Timeout (Seconds)',
+			name: 'verifyTimeout',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 10,
+			description: 'How long Unbound may take to serve the change before the push is rolled back',
+		},
+	],
+};
+
+export interface DnsSettings {
+	records: RecordOptions;
+	access: Omit<UnboundAccess, 'sshUserIsRoot'>;
+	lockTimeoutSeconds: number;
+	verifyTimeoutMs: number;
+}
+
+/** The node's settings, validated; a bad one fails the node naming the parameter. */
+export function readSettings(ctx: IExecuteFunctions): DnsSettings {
+	const fail = (message: string) => new NodeOperationError(ctx.getNode(), message);
+	const zone = normaliseZone(ctx.getNodeParameter('zone', 0) as string);
+	if (typeof zone !== 'string') throw fail(`Zone: ${zone.error}`);
+	const ttl = ctx.getNodeParameter('ttl', 0, 300) as number;
+	const ttlError = checkTtl(ttl);
+	if (ttlError) throw fail(`TTL: ${ttlError}`);
+	const types = ctx.getNodeParameter('recordTypes', 0, ['forward', 'reverse']) as string[];
+	if (!types.length) throw fail('Record Types: choose A / AAAA, PTR or both');
+	const o = ctx.getNodeParameter('unboundOptions', 0, {}) as IDataObject;
+	const access = {
+		managedFile: String(ctx.getNodeParameter('managedFile', 0, DEFAULTS.managedFile)).trim(),
+		config: String(ctx.getNodeParameter('unboundConfig', 0, DEFAULTS.config)).trim(),
+		control: String(o.controlPath ?? DEFAULTS.control).trim(),
+		checkconf: String(o.checkconfPath ?? DEFAULTS.checkconf).trim(),
+		sudo: ctx.getNodeParameter('useSudo', 0, true) as boolean,
+		checkAsUser: String(o.checkAsUser ?? DEFAULTS.checkAsUser).trim(),
+	};
+	try {
+		validateAccess(access);
+	} catch (error) {
+		throw fail((error as Error).message);
+	}
+	return {
+		records: { zone, ttl, forward: types.includes('forward'), reverse: types.includes('reverse') },
+		access,
+		lockTimeoutSeconds: Math.max(1, Math.round(Number(o.lockTimeout ?? 60))),
+		verifyTimeoutMs: Math.max(1, Number(o.verifyTimeout ?? 10)) * 1000,
+	};
+}
+
+type ValidItem = Extract<HostItem, { state: 'valid' }>;
+
+export const hostInputs = (valid: ValidItem[]): HostInput[] =>
+	valid.map(({ index, host }) => ({ index, host }));
+
+/** Names of items that are in the input but not pushed (skipped, invalid): prune keeps their records. */
+export function namesNotPushed(ctx: IExecuteFunctions, hostItems: HostItem[]): string[] {
+	return hostItems.flatMap((item) => {
+		if (item.state === 'valid') return [];
+		const mapped = ctx.getNodeParameter('fieldMapping.name', item.index, '') as string;
+		const name = mapped || ctx.getInputData()[item.index].json.name;
+		return typeof name === 'string' && name ? [name] : [];
+	});
+}
+
+/**
+ * Runs `work` over one SSH session. A failure of the whole batch (host key,
+ * lock, checkconf…) fails every host in it when the node continues on fail,
+ * else the node.
+ */
+export async function runBatch(
+	ctx: IExecuteFunctions,
+	settings: DnsSettings,
+	valid: ValidItem[],
+	work: (unbound: UnboundHost) => Promise<ItemOutcome[]>,
+	failed: IDataObject,
+): Promise<ItemOutcome[]> {
+	// Nothing to push means no connection, and so no prune of everything on an empty input.
+	if (!valid.length) return [];
+	const credentials = sshCredentials(await ctx.getCredentials('unboundSshApi'));
+	try {
+		return await withUnboundHost(credentials, settings.access, work);
+	} catch (error) {
+		const nodeError = toNodeError(ctx.getNode(), error);
+		if (!ctx.continueOnFail()) throw nodeError;
+		const description = (nodeError as { description?: string }).description ?? undefined;
+		return valid.map((v) => ({
+			index: v.index,
+			result: { ...failed, error: nodeError.message },
+			error: { message: nodeError.message, description },
+		}));
+	}
+}

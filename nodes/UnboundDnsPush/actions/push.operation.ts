@@ -1,0 +1,131 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
+import type { HostChange } from '../../../core/dns/plan';
+import { pushHosts, type ApplyMode } from '../../../core/dns/push';
+import { hostFieldsSchema } from '../../../core/host';
+import { readHostItems } from '../../shared/hostItems';
+import { summaryItem, toOutputItems, unreadOutcomes, type ItemOutcome } from '../../shared/results';
+import { hostInputs, namesNotPushed, readSettings, runBatch } from './common';
+
+const show = { displayOptions: { show: { operation: ['push'] } } };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Apply With',
+		name: 'applyMode',
+		type: 'options',
+		options: [
+			{
+				name: 'Local Data Changes (Keep Cache)',
+				value: 'local_datas',
+				description:
+					'Runs unbound-control local_datas / local_datas_remove for the records that differ',
+			},
+			{
+				name: 'Full Reload',
+				value: 'reload',
+				description: 'Runs unbound-control reload: re-reads the whole config and flushes the cache',
+			},
+		],
+		default: 'local_datas',
+		description: 'How Unbound is made to serve the new file. Either way the file is what persists.',
+		...show,
+	},
+	{
+		displayName: 'Prune',
+		name: 'prune',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to remove the records this node manages for hosts that are not in the input',
+		...show,
+	},
+	{
+		displayName: 'Dry Run',
+		name: 'dryRun',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to only read and compare: nothing is written and Unbound is not changed. Actions are prefixed with "plan:".',
+		...show,
+	},
+];
+
+function result(change: HostChange, label: (action: string) => string): IDataObject {
+	return {
+		action: label(change.action),
+		fqdn: change.fqdn,
+		records: change.records,
+		added: change.added,
+		removed: change.removed,
+		...(change.reason ? { reason: change.reason } : {}),
+		...(change.error ? { field: change.error.field, error: change.error.message } : {}),
+	};
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
+	const settings = readSettings(this);
+	const dryRun = this.getNodeParameter('dryRun', 0, false) as boolean;
+	const prune = this.getNodeParameter('prune', 0, false) as boolean;
+	const applyMode = this.getNodeParameter('applyMode', 0, 'local_datas') as ApplyMode;
+	const label = (action: string) => (dryRun ? `plan:${action}` : action);
+	const hostItems = readHostItems(this, items, hostFieldsSchema);
+	const valid = hostItems.filter((h) => h.state === 'valid');
+	const batch: { pruned: HostChange[]; steps: string[] } = { pruned: [], steps: [] };
+	const pushed = await runBatch(
+		this,
+		settings,
+		valid,
+		async (unbound) => {
+			const options = {
+				...settings.records,
+				prune,
+				dryRun,
+				applyMode,
+				lockTimeoutSeconds: settings.lockTimeoutSeconds,
+				verifyTimeoutMs: settings.verifyTimeoutMs,
+			};
+			const { plan, steps } = await pushHosts(
+				unbound,
+				hostInputs(valid),
+				options,
+				namesNotPushed(this, hostItems),
+			);
+			Object.assign(batch, { pruned: plan.pruned, steps });
+			return plan.hosts.map(
+				(change): ItemOutcome => ({
+					index: change.index!,
+					result: { ...result(change, label), dryRun },
+					error: change.error ? { message: change.error.message } : undefined,
+				}),
+			);
+		},
+		{ action: label('failed'), dryRun },
+	);
+	const outcomes = [
+		...unreadOutcomes(hostItems, (state) => ({ action: label(state), dryRun })),
+		...pushed,
+	];
+	const output = toOutputItems(this, items, 'dns', outcomes);
+	if (this.getNodeParameter('summary', 0, false)) {
+		const summary = summaryItem(
+			items,
+			'dns',
+			outcomes.map((o) => String(o.result.action)),
+		);
+		Object.assign((summary.json.summary as IDataObject).dns as IDataObject, {
+			[label('removed')]: batch.pruned.length,
+			pruned: batch.pruned.map((p) => ({ fqdn: p.fqdn, removed: p.removed })),
+			steps: batch.steps,
+		});
+		output.push(summary);
+	}
+	return output;
+}
