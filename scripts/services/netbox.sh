@@ -11,7 +11,7 @@
 # Tunables: NETBOX_PORT (8765), NETBOX_WORKERS (3), NETBOX_PYTHON (python3.12 to use),
 #           REDIS_PORT (6379), NETBOX_START_TIMEOUT (120 s).
 # State lives under <repo>/.cache/netbox/ (git-ignored): venv/, root/ (NETBOX_ROOT with
-# conf/configuration.py), secrets.env, server.log, server.pid, logs/.
+# conf/configuration.py), server.log, server.pid, logs/.
 set -euo pipefail
 
 NETBOX_VERSION=4.7.3
@@ -28,7 +28,9 @@ STATE="$CACHE/netbox"
 VENV="$STATE/venv"
 ROOT="$STATE/root"
 LOGS="$STATE/logs"
-SECRETS="$STATE/secrets.env"
+# The secrets belong to this machine's PostgreSQL role and NetBox database, not to one
+# clone of the repo: every clone (a CI checkout too) must use the same ones.
+SECRETS="${XDG_CONFIG_HOME:-$HOME/.config}/n8n-nodes-netbox-auto/netbox-secrets.env"
 PIDFILE="$STATE/server.pid"
 SERVER_LOG="$STATE/server.log"
 ENV_FILE="$CACHE/netbox.env"
@@ -152,6 +154,8 @@ if ! pg_isready -q -h 127.0.0.1 -p "$PG_PORT"; then
 fi
 
 # Secrets are generated once and kept: a new SECRET_KEY or pepper would invalidate tokens.
+mkdir -p "$(dirname "$SECRETS")"
+[ -f "$SECRETS" ] || [ ! -f "$STATE/secrets.env" ] || cp -p "$STATE/secrets.env" "$SECRETS" # older layout
 if [ ! -f "$SECRETS" ]; then
   gen() { python3 -c 'import secrets,string,sys; a=string.ascii_letters+string.digits; print("".join(secrets.choice(a) for _ in range(int(sys.argv[1]))))' "$1"; }
   umask 077

@@ -49,6 +49,10 @@ describe('NetBox Push against a real NetBox', () => {
 		result.success.forEach((item, i) => expect(item.pairedItem).toEqual({ item: i }));
 
 		for (const host of [hosts()[0], hosts()[1], hosts()[48], hosts()[49]]) await expectInNetBox(host);
+		// NetBox 4.4+ records the node's changelog message with each change.
+		const device = (result.success[0].json.netbox as Obj).objects.device;
+		const [change] = await nb.list<Obj>('api/core/object-changes/', { changed_object_type: 'dcim.device', changed_object_id: device.id });
+		expect(change.message).toBe('Pushed by n8n (n8n-nodes-netbox-auto)');
 		console.log(`50-host push: ${proxy.counts().requests} requests (${proxy.counts().writes} writes)`);
 	});
 
@@ -148,6 +152,17 @@ describe('NetBox Push against a real NetBox', () => {
 		expect((result.success[1].json.netbox as IDataObject).differences).toContainEqual({ object: 'ip4', field: 'dns_name', from: 'changed.by.hand', to: `${b.name}.lab.example` });
 		expect(result.success[4].json).toEqual({ summary: { netbox: { total: 4, drifted: 2, 'in-sync': 1, missing: 1 } } });
 		await push(hosts());
+	});
+
+	it('credential test reports the NetBox version, and a bad token as an error', async () => {
+		const test = new NetBoxPush().methods.credentialTest.netBoxApiTest;
+		const check = (token: string) =>
+			test.call({} as never, { id: 'c', name: 'c', type: 'netBoxApi', data: { baseUrl: proxy.url, token } });
+		expect(await check(netboxEnv().token)).toEqual({ status: 'OK', message: expect.stringMatching(/^Connected to NetBox 4\.\d+/) });
+		const bad = await check('nbt_AAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB');
+		expect(bad.status).toBe('Error');
+		expect(bad.message).toMatch(/403/);
+		expect(bad.message).not.toContain('BBBBBBBB');
 	});
 
 	it('never returns the token, not even in errors', async () => {
