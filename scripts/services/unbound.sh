@@ -193,6 +193,9 @@ KbdInteractiveAuthentication no
 PermitRootLogin no
 AllowUsers $SSH_USER
 AuthorizedKeysFile $STATE/authorized_keys/%u
+# The checkout may live under /tmp (a CI clone): sshd's ownership walk up that path
+# would refuse the key file. This sshd is a loopback-only test fixture.
+StrictModes no
 Subsystem sftp internal-sftp
 AllowTcpForwarding no
 AllowAgentForwarding no
