@@ -23,6 +23,7 @@ bash scripts/services/unbound.sh
 
 step "build, lint, type-check"
 npm run build
+export NETBOX_AUTO_SKIP_BUILD=1 # the e2e test packs this build instead of building again
 npm run lint
 npx tsc --noEmit -p tsconfig.test.json
 

@@ -74,11 +74,12 @@ export function readHostItems(ctx: IExecuteFunctions, items: INodeExecutionData[
 		for (const [field, value] of Object.entries(mapping)) if (value !== '' && value !== undefined) raw[field] = value;
 		const defaults = { ...(ctx.getNodeParameter('hostDefaults', index, {}) as IDataObject) };
 		if (typeof defaults.tags === 'string') defaults.tags = defaults.tags.split(',').map((t) => t.trim()).filter(Boolean);
-		const result = parseHost(raw, defaults as HostDefaults, schema);
-		if (!result.ok) return { index, state: 'invalid', field: result.field, message: result.message };
-		if (onlyApproved && result.host.approved !== true) {
+		// Approval first: a host nobody approved is skipped, even when it would not validate.
+		if (onlyApproved && ![true, 'true', 'yes'].includes(raw.approved as string)) {
 			return { index, state: 'skipped', reason: 'not approved (set "approved": true, or turn off "Only Approved Hosts")' };
 		}
+		const result = parseHost(raw, defaults as HostDefaults, schema);
+		if (!result.ok) return { index, state: 'invalid', field: result.field, message: result.message };
 		return { index, state: 'valid', host: result.host };
 	});
 	const duplicates = findBatchDuplicates(parsed.map((p) => (p.state === 'valid' ? p.host : undefined)));

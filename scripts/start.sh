@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# One command for a newcomer: a real n8n 2.41.1 (on Node 24 from the npm registry) with
+# this package installed and the example workflow (workflows/netbox-dns-approval.json)
+# already imported, on 127.0.0.1. Prints the URL.
+#
+# Usage:  scripts/start.sh          start (idempotent; the first run installs n8n, ~10 min)
+#         scripts/start.sh stop     stop it
+#
+# The workflow's two credentials, "NetBox" and "Unbound SSH", are created on the first run
+# (empty: fill them in n8n). Give their values here to create or update them instead:
+#   NETBOX_URL, NETBOX_TOKEN                            → credential "NetBox"
+#   UNBOUND_SSH_HOST, UNBOUND_SSH_PORT (22), UNBOUND_SSH_USER, UNBOUND_SSH_KEY_FILE,
+#   UNBOUND_SSH_FINGERPRINT                             → credential "Unbound SSH"
+# Tunables: N8N_PORT (5680), N8N_USER_FOLDER (.cache/n8n/home); see scripts/services/n8n.sh.
+# The workflow is imported once; `rm <user folder>/netbox-auto-workflow.imported` re-imports
+# it (replacing your edits of it).
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+N8N_SH="$REPO/scripts/services/n8n.sh"
+WORKFLOW="$REPO/workflows/netbox-dns-approval.json"
+USER_FOLDER="${N8N_USER_FOLDER:-$REPO/.cache/n8n/home}"
+export N8N_USER_FOLDER="$USER_FOLDER"
+STAMP="$USER_FOLDER/netbox-auto-workflow.imported"
+CRED_STAMP="$USER_FOLDER/netbox-auto-credentials.created"
+
+say() { echo "start.sh: $*" >&2; }
+die() { echo "start.sh: FAILED: $*" >&2; exit 1; }
+
+if [ "${1:-}" = stop ]; then exec bash "$N8N_SH" stop; fi
+[ -z "${1:-}" ] || die "usage: $0 [stop]"
+[ -f "$WORKFLOW" ] || die "$WORKFLOW is missing"
+
+bash "$N8N_SH" install
+
+# The credential ids and names the workflow refers to; import keeps an id as given.
+read -r NB_ID NB_NAME DNS_ID DNS_NAME < <(node -e '
+	const wf = require(process.argv[1]);
+	const find = (type) => wf.nodes.map((n) => n.credentials?.[type]).find(Boolean);
+	const nb = find("netBoxApi"), dns = find("unboundSshApi");
+	if (!nb || !dns) { console.error("workflow has no netBoxApi/unboundSshApi credential reference"); process.exit(1); }
+	console.log([nb.id, JSON.stringify(nb.name), dns.id, JSON.stringify(dns.name)].join(" "));
+' "$WORKFLOW") || die "could not read the credential references of $WORKFLOW"
+
+creds="$(mktemp)"
+trap 'rm -f "$creds"' EXIT
+# Writes the credentials to import into $creds: from the environment when given, else
+# (first run only) empty ones for the user to fill in. Prints how many.
+NB_ID="$NB_ID" NB_NAME="$NB_NAME" DNS_ID="$DNS_ID" DNS_NAME="$DNS_NAME" FIRST_RUN="$([ -f "$CRED_STAMP" ] && echo 0 || echo 1)" \
+node -e '
+	const fs = require("fs");
+	const e = process.env, first = e.FIRST_RUN === "1", out = [];
+	if (e.NETBOX_URL || first) out.push({ id: e.NB_ID, name: JSON.parse(e.NB_NAME), type: "netBoxApi",
+		data: { baseUrl: e.NETBOX_URL || "", token: e.NETBOX_TOKEN || "", allowSelfSigned: false, caBundle: "" } });
+	if (e.UNBOUND_SSH_HOST || first) out.push({ id: e.DNS_ID, name: JSON.parse(e.DNS_NAME), type: "unboundSshApi",
+		data: { host: e.UNBOUND_SSH_HOST || "", port: Number(e.UNBOUND_SSH_PORT || 22), username: e.UNBOUND_SSH_USER || "",
+			privateKey: e.UNBOUND_SSH_KEY_FILE ? fs.readFileSync(e.UNBOUND_SSH_KEY_FILE, "utf8") : "", passphrase: "",
+			hostKeyFingerprint: e.UNBOUND_SSH_FINGERPRINT || "", skipHostKeyVerification: false } });
+	fs.writeFileSync(process.argv[1], JSON.stringify(out));
+	console.log(out.length);
+' "$creds" >"$creds.count" || die "could not prepare the credentials (is UNBOUND_SSH_KEY_FILE readable?)"
+if [ "$(cat "$creds.count")" != 0 ]; then
+  say "creating/updating the workflow's credentials"
+  bash "$N8N_SH" cli import:credentials --input="$creds" >"$USER_FOLDER/import-credentials.log" 2>&1 ||
+    die "n8n import:credentials failed: $(tail -n 20 "$USER_FOLDER/import-credentials.log")"
+  grep -q "Successfully imported" "$USER_FOLDER/import-credentials.log" ||
+    die "n8n import:credentials did not import: $(tail -n 20 "$USER_FOLDER/import-credentials.log")"
+  touch "$CRED_STAMP"
+fi
+rm -f "$creds.count"
+
+if [ ! -f "$STAMP" ]; then
+  say "importing the example workflow"
+  bash "$N8N_SH" cli import:workflow --input="$WORKFLOW" >"$USER_FOLDER/import-workflow.log" 2>&1 ||
+    die "n8n import:workflow failed: $(tail -n 20 "$USER_FOLDER/import-workflow.log")"
+  grep -q "Successfully imported" "$USER_FOLDER/import-workflow.log" ||
+    die "n8n import:workflow did not import: $(tail -n 20 "$USER_FOLDER/import-workflow.log")"
+  touch "$STAMP"
+fi
+
+URL="$(NETBOX_AUTO_SKIP_BUILD=1 bash "$N8N_SH" start)"
+WF_ID="$(node -p 'require(process.argv[1]).id' "$WORKFLOW")"
+cat <<EOF
+
+n8n is running: $URL
+  1. Open it; the first visit asks you to create the owner account.
+  2. Open the workflow: $URL/workflow/$WF_ID
+  3. Fill the credentials "NetBox" and "Unbound SSH" (Overview → Credentials) and the
+     "Settings" node (DNS zone, NetBox defaults, Unbound paths), then Publish.
+  4. Send hosts:  curl -X POST $URL/webhook/netbox-auto/hosts -H 'content-type: application/json' \\
+                    -d '{"hosts":[{"name":"web01","ipv4":"10.0.0.5/24","site":"lab","role":"server","deviceType":"generic"}]}'
+     The answer says how to approve.
+Stop it with: scripts/start.sh stop
+EOF
+echo "$URL"
