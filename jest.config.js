@@ -1,8 +1,8 @@
 // `unit` needs no server; the others talk to the real NetBox, Unbound and sshd
 // that scripts/services/*.sh start (and e2e to a real n8n), so the suite runs in band.
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] };
-// .cache/ holds NetBox's venv and n8n installs: nothing jest should crawl.
-const common = { transform, testEnvironment: 'node', modulePathIgnorePatterns: ['<rootDir>/.cache/'] };
+// .cache/ holds NetBox's venv and n8n installs, dist/ the build: nothing jest should crawl.
+const common = { transform, testEnvironment: 'node', modulePathIgnorePatterns: ['<rootDir>/.cache/', '<rootDir>/dist/'] };
 module.exports = {
 	projects: [
 		{ displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'], ...common },

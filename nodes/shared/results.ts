@@ -1,6 +1,9 @@
 // Turns per-host outcomes into n8n items: one output item per input item,
-// pairing kept; failures carry a top-level `error` so n8n's "continue (using
-// error output)" routes them to the error output.
+// pairing kept. A failure's json holds only `error`, `message` and `details`:
+// n8n's "continue (using error output)" routes such items to the error output
+// and merges the paired input item (the host's fields) back in. A top-level
+// `error` would route it too, but n8n 2.x then cuts the json down to the
+// message, losing the host's name and the result.
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 import type { HostItem } from './hostItems';
 
@@ -15,11 +18,10 @@ export function toOutputItems(ctx: IExecuteFunctions, items: INodeExecutionData[
 	const output = items.map((item, index): INodeExecutionData => {
 		const outcome = byIndex.get(index);
 		if (!outcome) throw new NodeOperationError(ctx.getNode(), `internal error: no outcome for item ${index}`);
-		const json = { ...item.json, [key]: outcome.result };
-		if (!outcome.error) return { json, pairedItem: { item: index } };
+		if (!outcome.error) return { json: { ...item.json, [key]: outcome.result }, pairedItem: { item: index } };
+		const { message, description } = outcome.error;
 		return {
-			json,
-			error: new NodeOperationError(ctx.getNode(), outcome.error.message, { itemIndex: index, description: outcome.error.description }),
+			json: { error: message, message, details: { ...(description ? { description } : {}), [key]: outcome.result } },
 			pairedItem: { item: index },
 		};
 	});
