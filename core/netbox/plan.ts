@@ -79,6 +79,9 @@ export function wantedTags(hosts: Host[], snapshot: NetBoxSnapshot, options: Pla
 	return { slugOf, missing: [...missing.values()] };
 }
 
+/** One field to compare: what NetBox has, what the host wants (both as shown to people), and what to send. */
+type FieldDiff = [field: string, from: unknown, to: unknown, value: unknown];
+
 const label = (ref: NbRef | null | undefined) => (ref ? ref.slug ?? ref.name ?? ref.model ?? ref.id : null);
 const objectUrl = (o: { url?: string; display_url?: string }) => o.display_url ?? o.url;
 
@@ -111,7 +114,7 @@ class HostPlanner {
 	}
 
 	/** Diffs `wanted` against `existing` and records an update step, or a create step when `existing` is absent. */
-	private write(object: StepObject, endpoint: string, existing: { id: number } | undefined, fields: Array<[string, unknown, unknown, unknown]>, createOnly: Record<string, unknown> = {}) {
+	private write(object: StepObject, endpoint: string, existing: { id: number } | undefined, fields: FieldDiff[], createOnly: Record<string, unknown> = {}) {
 		const body: Record<string, unknown> = {};
 		const name = object === 'primary' ? 'device' : object === 'primaryMac' ? 'interface' : object;
 		for (const [field, from, to, value] of fields) {
@@ -127,7 +130,7 @@ class HostPlanner {
 	}
 
 	/** The tags field: existing tags are never removed; the ownership tag marks what we manage. */
-	private tags(object: ObjectName, existing: { tags?: NbTag[] } | undefined, extra: string[] = []): [string, unknown, unknown, unknown] {
+	private tags(object: ObjectName, existing: { tags?: NbTag[] } | undefined, extra: string[] = []): FieldDiff {
 		const owner = this.tagSlug(this.options.ownershipTag);
 		const current = (existing?.tags ?? []).map((t) => t.slug);
 		if (existing && !current.includes(owner)) this.plan.adopted.push(object);
@@ -196,7 +199,7 @@ class HostPlanner {
 
 	private machineFields(object: 'device', endpoint: string, existing: NbMachine | undefined, refs: Array<[string, NbRef | null | undefined, NbRef | null | undefined]>) {
 		const { host } = this.plan;
-		const fields: Array<[string, unknown, unknown, unknown]> = [];
+		const fields: FieldDiff[] = [];
 		for (const [field, from, to] of refs) if (to) fields.push([field, label(from), label(to), to.id]);
 		if (host.status || !existing) fields.push(['status', existing?.status?.value, host.status ?? 'active', host.status ?? 'active']);
 		if (host.description !== undefined) fields.push(['description', existing?.description ?? '', host.description, host.description]);
@@ -218,7 +221,7 @@ class HostPlanner {
 					(i) => (isVm ? i.virtual_machine?.id : i.device?.id) === machine.id && i.name === host.interface,
 				)
 			: undefined;
-		const fields: Array<[string, unknown, unknown, unknown]> = [this.tags('interface', existing)];
+		const fields: FieldDiff[] = [this.tags('interface', existing)];
 		if (host.mac && !snapshot.macObjects) fields.push(['mac_address', existing?.mac_address ?? null, host.mac, host.mac]);
 		const owner: Placeholder = { $ref: 'device' };
 		this.write('interface', isVm ? ENDPOINT.vminterface : ENDPOINT.interface, existing, fields, {
@@ -274,7 +277,7 @@ class HostPlanner {
 		// Prefer the exact address (wherever it lives); else move the interface's old address in place.
 		const existing = sameAddress.find(onIface) ?? sameAddress.find((a) => !a.vrf) ?? sameAddress[0] ?? ifaceOfFamily[0];
 		const dnsName = fqdn(this.plan.host, this.options.dnsDomain);
-		const fields: Array<[string, unknown, unknown, unknown]> = [
+		const fields: FieldDiff[] = [
 			['address', existing?.address ?? null, cidr, cidr],
 			['dns_name', existing?.dns_name ?? '', dnsName, dnsName],
 		];
