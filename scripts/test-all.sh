@@ -32,7 +32,7 @@ report=$(mktemp)
 status=0
 npx jest --ci --runInBand --json --outputFile="$report" || status=$?
 node -e '
-	const r = require(process.argv[1]);
+	const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
 	const skipped = r.numPendingTests + r.numTodoTests;
 	if (r.numTotalTests === 0) { console.log("no test ran"); process.exit(1); }
 	console.log(`\n${r.numPassedTests} passed, ${r.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ""}`);
