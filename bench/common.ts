@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { TestHost } from '../test/helpers/netbox';
 
 /** run.mjs starts the bundle with the repository as working directory. */
 export const ROOT = process.cwd();
@@ -64,21 +65,8 @@ export const SWITCH_NAME = 'bench-sw1';
 export const SWITCH_PORTS = 1000;
 export const switchPort = (i: number) => `ge-1/0/${i}`;
 
-/** One host as an item of the NetBox Push node (and of the DNS node: it reads name/ipv4/ipv6). */
-export interface BenchHost {
-	name: string;
-	kind: 'device' | 'vm';
-	site?: string;
-	role: string;
-	deviceType?: string;
-	cluster?: string;
-	ipv4: string;
-	ipv6: string;
-	mac: string;
-	switch?: string;
-	switchPort?: string;
-	approved: true;
-}
+/** One host as an item of the NetBox Push node (and of the DNS node: it reads name/ipv4/ipv6); the tests' host shape. */
+export type BenchHost = TestHost & { approved: true };
 
 /** Host i changes its IPv4 in the "10 % changed" push: every 10th host, devices and VMs alike. */
 export const changesIp = (i: number) => i % 20 === 0 || i % 20 === 5;
