@@ -1,5 +1,6 @@
-// Entry point for tools that import the package directly; n8n itself loads the
-// built classes listed in package.json's "n8n" section.
+// The package's classes in one place, for code working from a checkout (tests,
+// scripts). n8n itself loads the bundled files listed in package.json's "n8n"
+// section; the published package has no `main`.
 export { NetBoxPush } from './nodes/NetBoxPush/NetBoxPush.node';
 export { NetBoxApi } from './credentials/NetBoxApi.credentials';
 export { UnboundDnsPush } from './nodes/UnboundDnsPush/UnboundDnsPush.node';
