@@ -12,7 +12,14 @@ module.exports = {
 		// The shipped workflow in a real n8n 2.41 (Node 24), driven over HTTP.
 		{ displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'], ...common },
 		// Injected faults, hostile input, concurrency and secret-leak checks.
-		{ displayName: 'faults', testMatch: ['<rootDir>/test/faults/**/*.test.ts'], ...common },
+		// Its globalTeardown prints the suite's figures (faults, pushes, hosts lost, leaks).
+		{
+			displayName: 'faults',
+			testMatch: ['<rootDir>/test/faults/**/*.test.ts'],
+			globalSetup: '<rootDir>/test/faults/globalSetup.ts',
+			globalTeardown: '<rootDir>/test/faults/summary.ts',
+			...common,
+		},
 	],
 	testTimeout: 300_000,
 };

@@ -15,6 +15,7 @@ import {
 	type ServedChange,
 	type StatusReport,
 } from './plan';
+import { SshError } from '../ssh/session';
 import type { RecordOptions, ServedRR } from './records';
 import { UnboundError, type UnboundHost } from './unbound';
 
@@ -46,8 +47,6 @@ export class DnsPushError extends Error {
 	}
 }
 
-const lines = (list: string[]) => `${list.join('\n')}\n`;
-
 async function readState(unbound: UnboundHost) {
 	const file = await unbound.readManagedFile();
 	return { file, served: await unbound.listLocalData() };
@@ -65,6 +64,7 @@ export async function pushHosts(
 	}
 	const release = await unbound.lock(options.lockTimeoutSeconds);
 	try {
+		await unbound.removeStaleTemps();
 		const { file, served } = await readState(unbound);
 		const plan = planPush(hosts, file.records, served, options, extraNames);
 		return {
@@ -102,18 +102,31 @@ async function apply(
 	const progress = { fileReplaced: false, servedTouched: false };
 	try {
 		if (plan.fileChanged) {
+			unbound.assertLocked();
 			await replaceFile(unbound, renderManagedFile(plan.records), before.oldText);
 			progress.fileReplaced = true;
 			steps.push('replace managed file');
 			// The new file alone was fine; now the config as Unbound will read it.
 			await unbound.checkconf(unbound.config);
 		}
+		unbound.assertLocked();
 		progress.servedTouched = true;
 		await serve(unbound, plan.served, options.applyMode, steps);
 		await verify(unbound, servedForm(plan.records), plan.owners, options.verifyTimeoutMs);
 		return steps;
 	} catch (error) {
 		const step = error instanceof UnboundError ? error.step : 'apply';
+		if (connectionLost(error)) {
+			// Nothing can be put back over a dead connection; the remote lock is gone with it.
+			const where = progress.fileReplaced
+				? 'the new managed file is in place in full (it is replaced atomically), but Unbound may not serve all of it yet'
+				: 'nothing was changed';
+			throw new DnsPushError(
+				step,
+				`${(error as Error).message}: ${where}; run the push again to finish`,
+				!progress.fileReplaced,
+			);
+		}
 		const restore = await rollback(unbound, plan.owners, before, progress, options.applyMode);
 		throw new DnsPushError(step, `${(error as Error).message}; ${restore.note}`, restore.ok);
 	}
@@ -147,14 +160,12 @@ async function serve(
 		steps.push('reload');
 		return;
 	}
-	if (change.remove.length) {
-		await unbound.control(['local_datas_remove'], lines(change.remove.map((owner) => `${owner}.`)));
-		steps.push(`local_datas_remove ${change.remove.length}`);
-	}
-	if (change.add.length) {
-		await unbound.control(['local_datas'], lines(change.add));
-		steps.push(`local_datas ${change.add.length}`);
-	}
+	await unbound.replaceLocalData(
+		change.remove.map((owner) => `${owner}.`),
+		change.add,
+	);
+	if (change.remove.length) steps.push(`local_datas_remove ${change.remove.length}`);
+	if (change.add.length) steps.push(`local_datas ${change.add.length}`);
 }
 
 /** Why Unbound does not serve `want` on `owners` right now, or undefined when it does. */
@@ -179,7 +190,10 @@ async function verify(
 ): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	for (let delay = 25; ; delay = Math.min(delay * 2, 500)) {
-		const problem = await servedProblem(unbound, want, owners).catch((e: Error) => e.message);
+		const problem = await servedProblem(unbound, want, owners).catch((e: Error) => {
+			if (connectionLost(e)) throw e;
+			return e.message;
+		});
 		if (!problem) return;
 		if (Date.now() >= deadline) throw new UnboundError('verify', problem);
 		await new Promise((resolve) => setTimeout(resolve, delay));
@@ -214,14 +228,17 @@ async function rollback(
 	} else if (progress.servedTouched) {
 		await attempt('restoring served data', async () => {
 			const back = servedChanges(before.servedBefore, await unbound.listLocalData(), owners);
-			if (back.remove.length)
-				await unbound.control(['local_datas_remove'], lines(back.remove.map((o) => `${o}.`)));
-			if (back.add.length) await unbound.control(['local_datas'], lines(back.add));
+			await unbound.replaceLocalData(
+				back.remove.map((o) => `${o}.`),
+				back.add,
+			);
 		});
 	}
 	if (progress.servedTouched) {
 		await attempt('checking Unbound', async () => {
-			if (!(await unbound.running())) throw new Error('Unbound is not running: start it again');
+			// status answers why, e.g. "connect: Connection refused" when the daemon is down.
+			const status = await unbound.control(['status']);
+			if (!/is running/.test(status)) throw new Error('Unbound is not running: start it again');
 		});
 	}
 	if (failures.length) return { ok: false, note: `ROLLBACK INCOMPLETE: ${failures.join('; ')}` };
@@ -231,4 +248,8 @@ async function rollback(
 			? 'the previous served data was restored'
 			: 'nothing was changed';
 	return { ok: true, note };
+}
+
+function connectionLost(error: unknown): boolean {
+	return error instanceof SshError && error.kind === 'connect';
 }

@@ -2,7 +2,7 @@
 // serialises pushes, unbound-checkconf and unbound-control. Every path and
 // user name is validated before it goes into a command.
 import { randomBytes } from 'node:crypto';
-import type { SshSession } from '../ssh/session';
+import type { RemoteProcess, SshSession } from '../ssh/session';
 import { parseManagedFile } from './managedFile';
 import { parseServed, type DnsRecord, type ServedRR } from './records';
 
@@ -57,6 +57,13 @@ export function validateAccess<T extends Omit<UnboundAccess, 'sshUserIsRoot'>>(a
 	return access;
 }
 
+/** "exit 1", or "killed by signal KILL" when the remote process did not exit by itself. */
+function exitOf(result: { code: number | null; signal?: string }): string {
+	return result.code === null && result.signal
+		? `killed by signal ${result.signal}`
+		: `exit ${result.code}`;
+}
+
 /** Drops unbound-checkconf's "[timestamp] unbound-checkconf[pid:0] " prefixes. */
 function toolMessage(output: string): string {
 	return output
@@ -68,6 +75,7 @@ function toolMessage(output: string): string {
 export class UnboundHost {
 	readonly backupFile: string;
 	private readonly lockFile: string;
+	private lockHolder?: RemoteProcess;
 	private readonly dir: string;
 	private readonly base: string;
 
@@ -107,8 +115,14 @@ export class UnboundHost {
 			'-c',
 			'echo locked; exec cat >/dev/null',
 		]);
-		if ((await holder.firstOutput).startsWith('locked'))
-			return async () => void (await holder.finish());
+		if ((await holder.firstOutput).startsWith('locked')) {
+			this.lockHolder = holder;
+			// Releasing never fails a push: if the lock holder is gone, so is the lock.
+			return async () => {
+				this.lockHolder = undefined;
+				await holder.finish().catch(() => undefined);
+			};
+		}
 		const ended = await holder.finish();
 		throw new UnboundError(
 			'lock',
@@ -116,6 +130,15 @@ export class UnboundHost {
 				? `could not take the lock ${this.lockFile}: ${ended.stderr.trim()}`
 				: `another push held the lock ${this.lockFile} for more than ${timeoutSeconds} s`,
 		);
+	}
+
+	/** Throws when the lock this push took is gone (its remote process ended): another push could run now. */
+	assertLocked(): void {
+		if (this.lockHolder?.ended())
+			throw new UnboundError(
+				'lock',
+				`the lock ${this.lockFile} was lost: the remote process holding it ended`,
+			);
 	}
 
 	/** The managed file's text (undefined when missing) and its records. */
@@ -134,21 +157,80 @@ export class UnboundHost {
 
 	/** Runs unbound-control; its output, or an UnboundError carrying that output. */
 	async control(args: string[], stdin = ''): Promise<string> {
-		const argv = [
+		const result = await this.session.exec(this.controlArgv(args), stdin);
+		if (result.code !== 0 || /^error/m.test(result.stdout)) {
+			throw new UnboundError(
+				args[0],
+				`unbound-control ${args[0]} failed (${exitOf(result)}): ${toolMessage(result.stderr + result.stdout) || 'no output'}`,
+			);
+		}
+		return result.stdout;
+	}
+
+	private controlArgv(args: string[]): string[] {
+		return [
 			...(this.access.sudo ? ['sudo', '-n'] : []),
 			this.access.control,
 			'-c',
 			this.access.config,
 			...args,
 		];
-		const result = await this.session.exec(argv, stdin);
-		if (result.code !== 0 || /^error/m.test(result.stdout)) {
-			throw new UnboundError(
-				args[0],
-				`unbound-control ${args[0]} failed (exit ${result.code}): ${toolMessage(result.stderr + result.stdout) || 'no output'}`,
-			);
+	}
+
+	/**
+	 * Clears the names `owners` and then adds `lines` (RR lines), in ONE remote
+	 * command when both are needed: a connection lost between two separate
+	 * commands would leave those names cleared and never re-added. Both inputs
+	 * are uploaded first; the remote shell opens them before it starts and
+	 * ignores SIGPIPE, so once it runs it finishes both steps whatever happens
+	 * to the connection.
+	 */
+	async replaceLocalData(owners: string[], lines: string[]): Promise<void> {
+		const text = (list: string[]) => `${list.join('\n')}\n`;
+		if (!owners.length || !lines.length) {
+			if (owners.length) await this.control(['local_datas_remove'], text(owners));
+			if (lines.length) await this.control(['local_datas'], text(lines));
+			return;
 		}
-		return result.stdout;
+		const files: string[] = [];
+		try {
+			files.push(await this.writeTemp(text(owners)));
+			files.push(await this.writeTemp(text(lines)));
+			const script =
+				'trap "" PIPE; exec 3<"$1" 4<"$2" || exit 4; shift 2; ' +
+				'"$@" local_datas_remove <&3 || exit 3; "$@" local_datas <&4';
+			const result = await this.session.exec([
+				'sh',
+				'-c',
+				script,
+				'sh',
+				...files,
+				...this.controlArgv([]),
+			]);
+			if (result.code !== 0 || /^error/m.test(result.stdout)) {
+				const step = result.code === 3 ? 'local_datas_remove' : 'local_datas';
+				throw new UnboundError(
+					step,
+					`unbound-control ${step} failed (${exitOf(result)}): ${toolMessage(result.stderr + result.stdout) || 'no output'}`,
+				);
+			}
+		} finally {
+			for (const file of files) await this.remove(file).catch(() => undefined);
+		}
+	}
+
+	/**
+	 * Deletes temp files a push left when it was cut off (they hold disk space).
+	 * Called under the lock: no other push is writing one now.
+	 */
+	async removeStaleTemps(): Promise<void> {
+		const prefix = `.${this.base}.tmp-`;
+		const names = await this.session.listDir(this.dir).catch(() => [] as string[]);
+		for (const name of names.filter(
+			(n) => n.startsWith(prefix) && /^[0-9a-f]+$/.test(n.slice(prefix.length)),
+		)) {
+			await this.remove(`${this.dir}/${name}`).catch(() => undefined);
+		}
 	}
 
 	/** unbound-checkconf on `file`, as the user Unbound reads its includes as, where that is possible. */
@@ -157,7 +239,7 @@ export class UnboundHost {
 		if (result.code !== 0) {
 			throw new UnboundError(
 				'checkconf',
-				`unbound-checkconf ${file} failed (exit ${result.code}): ${toolMessage(result.stderr + result.stdout) || 'no output'}`,
+				`unbound-checkconf ${file} failed (${exitOf(result)}): ${toolMessage(result.stderr + result.stdout) || 'no output'}`,
 			);
 		}
 	}
@@ -173,12 +255,25 @@ export class UnboundHost {
 	/** Writes `text` to a fresh temp file beside the managed file, mode 0644 so `unbound` can read it. */
 	async writeTemp(text: string): Promise<string> {
 		const temp = `${this.dir}/.${this.base}.tmp-${randomBytes(6).toString('hex')}`;
-		await this.session.writeFile(temp, text, 0o644);
+		try {
+			await this.session.writeFile(temp, text, 0o644);
+		} catch (error) {
+			// A partly written temp file (full disk) must not stay behind holding the space.
+			await this.session.unlink(temp).catch(() => undefined);
+			throw error;
+		}
 		return temp;
 	}
 
+	/** Replaces the backup atomically: a failed write never leaves a truncated backup. */
 	async writeBackup(text: string): Promise<void> {
-		await this.session.writeFile(this.backupFile, text, 0o644);
+		const temp = await this.writeTemp(text);
+		try {
+			await this.session.rename(temp, this.backupFile);
+		} catch (error) {
+			await this.session.unlink(temp).catch(() => undefined);
+			throw error;
+		}
 	}
 
 	/** Atomically puts `temp` in the managed file's place. */
@@ -190,12 +285,16 @@ export class UnboundHost {
 		return this.session.unlink(path);
 	}
 
-	/** Unbound's daemon answers its control channel: `reload` alone says "ok" even when it then dies. */
+	/**
+	 * Unbound's daemon answers its control channel: `reload` alone says "ok" even
+	 * when it then dies. A lost SSH connection is not an answer: it throws.
+	 */
 	async running(): Promise<boolean> {
 		try {
 			return /is running/.test(await this.control(['status']));
-		} catch {
-			return false;
+		} catch (error) {
+			if (error instanceof UnboundError) return false;
+			throw error;
 		}
 	}
 }

@@ -31,6 +31,34 @@ export interface RequestStats {
 
 const RETRY_STATUSES = new Set([429, 502, 503, 504]);
 const RETRY_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED']);
+/**
+ * Transport failures in words. n8n replaces a message containing a Node error
+ * code (ECONNRESET, ETIMEDOUT…) with a generic text, losing the request.
+ */
+const TRANSPORT_ERRORS: Record<string, string> = {
+	ECONNRESET: 'the connection was reset',
+	ECONNREFUSED: 'the connection was refused (is NetBox running at that address?)',
+	EPIPE: 'the connection was closed while sending',
+	ETIMEDOUT: 'the connection timed out',
+	ENOTFOUND: 'the host name was not found',
+	EAI_AGAIN: 'the host name could not be resolved',
+	EHOSTUNREACH: 'the host is unreachable',
+	UND_ERR_SOCKET: 'the connection was closed before NetBox answered',
+	UND_ERR_CLOSED: 'the connection was closed before NetBox answered',
+	UND_ERR_CONNECT_TIMEOUT: 'connecting to NetBox timed out',
+	UND_ERR_HEADERS_TIMEOUT: 'NetBox did not answer within the request timeout',
+	UND_ERR_BODY_TIMEOUT: 'NetBox stopped sending its answer within the request timeout',
+};
+
+/** A refused TLS certificate, in words and with the way out; undefined for other errors. */
+function tlsMessage(error: Error, code: string): string | undefined {
+	if (!/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code)) return undefined;
+	return (
+		`NetBox's TLS certificate was not accepted (${error.message}; ${code}): put the certificate of the CA that signed it ` +
+		'in the credential\'s "CA Certificate", or turn on "Allow Self-Signed Certificate"'
+	);
+}
+
 /** gunicorn (NetBox's usual server) rejects request lines over 4094 bytes. */
 const MAX_URL_LENGTH = 3800;
 export const PAGE_SIZE = 1000;
@@ -183,7 +211,7 @@ export class NetBoxClient {
 					const code = (error as { code?: string }).code ?? '';
 					const transient = RETRY_CODES.has(code) || error instanceof undiciErrors.SocketError;
 					failure = new NetBoxError(
-						`${method} ${url.pathname} failed: ${code || (error as Error).message}`,
+						`${method} ${url.pathname} failed: ${TRANSPORT_ERRORS[code] ?? tlsMessage(error as Error, code) ?? (code || (error as Error).message)}`,
 						0,
 						method,
 						url.pathname,

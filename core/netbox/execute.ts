@@ -1,6 +1,8 @@
 // Carries out a plan with NetBox's bulk endpoints: one list POST / list PATCH
 // per object type and stage. A failing object fails its host only; a lost
-// response to a create is resolved by re-reading before any retry.
+// response to a create is resolved by re-reading before any retry; twin MACs
+// and IPs made by two pushes of one host at once are merged at the end.
+import { hostPart } from '../address';
 import { NetBoxError, type NetBoxClient } from './client';
 import { ENDPOINT } from './types';
 import { STAGES, type HostPlan, type ObjectName, type Step } from './plan';
@@ -32,6 +34,11 @@ interface Found extends Written {
 	device?: { id: number };
 	virtual_machine?: { id: number };
 	cable?: { id: number } | null;
+	assigned_object_type?: string | null;
+	tags?: Array<{ slug: string }>;
+	primary_mac_address?: { id: number } | null;
+	primary_ip4?: { id: number } | null;
+	primary_ip6?: { id: number } | null;
 }
 
 const STEP_TARGET: Record<Step['object'], ObjectName> = {
@@ -169,6 +176,7 @@ export async function createTags(client: NetBoxClient, tags: Array<{ name: strin
 }
 
 export async function executePlans(client: NetBoxClient, plans: HostPlan[], options: ExecuteOptions = {}): Promise<void> {
+	const created: Created[] = [];
 	for (const stage of STAGES) {
 		const groups = new Map<string, Entry[]>();
 		for (const plan of plans) {
@@ -204,6 +212,9 @@ export async function executePlans(client: NetBoxClient, plans: HostPlan[], opti
 						plan.applied.push(step.object);
 						if (step.method === 'POST') plan.ids[target] = written.id;
 						plan.urls[target] ??= written.display_url ?? written.url;
+						if (step.method === 'POST' && TWIN_PRONE.includes(step.object)) {
+							created.push({ plan, object: step.object as Created['object'], body: entries[i].body, id: written.id });
+						}
 					},
 					(i, message) => fail(entries[i].plan, entries[i].step.object, `${entries[i].step.object}: ${message}`),
 					options.createRetries,
@@ -211,4 +222,95 @@ export async function executePlans(client: NetBoxClient, plans: HostPlan[], opti
 			}),
 		);
 	}
+	if (created.length) await settleTwins(client, created, options);
+}
+
+/** Objects NetBox does not keep unique: MAC objects at all, IP addresses only outside concurrent transactions. */
+const TWIN_PRONE: Step['object'][] = ['mac', 'ip4', 'ip6'];
+
+interface Created {
+	plan: HostPlan;
+	object: 'mac' | 'ip4' | 'ip6';
+	body: Record<string, unknown>;
+	id: number;
+}
+
+/**
+ * Two pushes of the same host at the same moment can both find its interface
+ * without a MAC (or an IP) and both create one: NetBox refuses a second
+ * device, interface or cable, but not a second MAC object, and checks IP
+ * uniqueness only against committed rows. So after the writes, for what this
+ * push created, the twins on the same interface are looked up; the oldest
+ * (lowest id) is kept, the interface's primary MAC or the machine's primary IP
+ * is pointed at it, and the others are deleted. Every push applies the same
+ * rule, so whichever settles last leaves exactly one. Twins must carry the
+ * same tags as this push's object: nothing a person made is deleted.
+ */
+async function settleTwins(client: NetBoxClient, created: Created[], options: ExecuteOptions): Promise<void> {
+	const machineIds = (kind: 'device' | 'vm', objects: Created['object'][]) =>
+		created.filter((c) => objects.includes(c.object) && (c.plan.host.kind === 'vm') === (kind === 'vm')).map((c) => c.plan.ids.device!);
+	const read = async (endpoint: string, objects: Created['object'][]) => [
+		...(await client.listWhereIn<Found>(endpoint, 'device_id', machineIds('device', objects))),
+		...(await client.listWhereIn<Found>(endpoint, 'virtual_machine_id', machineIds('vm', objects))),
+	];
+	const [macs, ips] = await Promise.all([read(ENDPOINT.mac, ['mac']), read(ENDPOINT.ip, ['ip4', 'ip6'])]);
+	const message = options.changelogMessage ? { changelog_message: options.changelogMessage } : {};
+	const repoint = new Map<string, Array<{ body: Record<string, unknown>; twin: Created }>>();
+	const doomed = new Map<string, Array<{ id: number; twin: Created }>>();
+	const settled: Array<{ twin: Created; keep: number; endpoint: string; field: string; ownerId: number }> = [];
+	for (const c of created) {
+		const tags = ((c.body.tags as Array<{ slug: string }> | undefined) ?? []).map((t) => t.slug);
+		const same = (c.object === 'mac' ? macs : ips).filter(
+			(f) =>
+				f.assigned_object_type === c.body.assigned_object_type &&
+				f.assigned_object_id === c.body.assigned_object_id &&
+				(c.object === 'mac'
+					? f.mac_address?.toUpperCase() === String(c.body.mac_address).toUpperCase()
+					: !!f.address && hostPart(f.address) === hostPart(String(c.body.address))) &&
+				tags.every((slug) => f.tags?.some((t) => t.slug === slug)),
+		);
+		if (same.length < 2) continue;
+		const keep = same.reduce((a, b) => (b.id < a.id ? b : a));
+		const target = c.object === 'mac' ? 'mac' : c.object;
+		c.plan.ids[target] = keep.id;
+		c.plan.urls[target] = keep.display_url ?? keep.url;
+		const vm = c.plan.host.kind === 'vm';
+		const endpoint = c.object === 'mac' ? (vm ? ENDPOINT.vminterface : ENDPOINT.interface) : vm ? ENDPOINT.vm : ENDPOINT.device;
+		const field = c.object === 'mac' ? 'primary_mac_address' : c.object === 'ip4' ? 'primary_ip4' : 'primary_ip6';
+		const ownerId = c.object === 'mac' ? Number(c.body.assigned_object_id) : c.plan.ids.device!;
+		repoint.set(endpoint, [...(repoint.get(endpoint) ?? []), { body: { id: ownerId, [field]: keep.id, ...message }, twin: c }]);
+		const deleteEndpoint = c.object === 'mac' ? ENDPOINT.mac : ENDPOINT.ip;
+		for (const other of same.filter((f) => f.id !== keep.id)) doomed.set(deleteEndpoint, [...(doomed.get(deleteEndpoint) ?? []), { id: other.id, twin: c }]);
+		settled.push({ twin: c, keep: keep.id, endpoint, field, ownerId });
+	}
+	if (!settled.length) return;
+	const failTwin = (c: Created, text: string) => fail(c.plan, c.object, `${c.object}: another push created the same ${c.object === 'mac' ? 'MAC' : 'IP address'} at the same moment, and ${text}`);
+	// Point at the survivor first, so no interface or machine is ever left without its primary.
+	for (const [endpoint, list] of repoint) {
+		await writeList(client, 'PATCH', endpoint, list, () => undefined, (i, m) => failTwin(list[i].twin, `pointing at the one kept failed: ${m}`));
+	}
+	for (const [endpoint, list] of doomed) {
+		const ids = [...new Set(list.map((d) => d.id))];
+		try {
+			await client.request('DELETE', endpoint, { body: ids.map((id) => ({ id, ...message })) });
+		} catch (error) {
+			// Another push settling at the same time may have deleted some already.
+			const left = await client.listWhereIn<Found>(endpoint, 'id', ids).catch(() => undefined);
+			if (!left || left.length) for (const d of list) failTwin(d.twin, `removing the extra one failed: ${(error as Error).message}`);
+		}
+	}
+	// A push settling at the same moment may have pointed elsewhere in between: check, and point again once.
+	for (const [endpoint, list] of groupBy(settled, (s) => s.endpoint)) {
+		const now = await client.listWhereIn<Found>(endpoint, 'id', list.map((s) => s.ownerId));
+		const wrong = list.filter((s) => (now.find((o) => o.id === s.ownerId)?.[s.field as 'primary_ip4'] ?? null)?.id !== s.keep);
+		await writeList(client, 'PATCH', endpoint, wrong.map((s) => ({ body: { id: s.ownerId, [s.field]: s.keep, ...message } })), () => undefined, (i, m) =>
+			failTwin(wrong[i].twin, `pointing at the one kept failed: ${m}`),
+		);
+	}
+}
+
+function groupBy<T>(list: T[], key: (item: T) => string): Map<string, T[]> {
+	const groups = new Map<string, T[]>();
+	for (const item of list) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+	return groups;
 }

@@ -94,17 +94,56 @@ export interface RemoteProcess {
 	firstOutput: Promise<string>;
 	/** Closes its stdin and waits for it to end. */
 	finish(): Promise<ExecResult>;
+	/** Whether it has ended (on its own, killed, or with the connection). */
+	ended(): boolean;
 }
 
 const NO_SUCH_FILE = 2;
 
 export class SshSession {
 	private sftpChannel?: Promise<SFTPWrapper>;
+	/**
+	 * Rejects when the connection goes away. Every operation races it: ssh2
+	 * never calls back an SFTP request or an exec made on a dead connection,
+	 * and a push must fail, not hang, when its connection is killed.
+	 */
+	private readonly lost: Promise<never>;
+	private gone?: SshError;
 
 	private constructor(
 		private readonly client: Client,
 		private readonly secrets: string[],
-	) {}
+		private readonly where: string,
+	) {
+		let reject: (error: SshError) => void = () => undefined;
+		this.lost = new Promise<never>((_, r) => (reject = r));
+		this.lost.catch(() => undefined);
+		const gone = (why: string) => {
+			this.gone ??= new SshError('connect', `${where}: the SSH connection was lost (${why})`);
+			reject(this.gone);
+		};
+		client.on('end', () => gone('closed by the server'));
+		client.on('close', () => gone('closed'));
+		client.on('error', (err: Error) => gone(socketMessage(err, secrets)));
+	}
+
+	/** `work`, or the connection's loss if that comes first (or came already). */
+	private guard<T>(work: Promise<T>): Promise<T> {
+		return Promise.race([this.lost, work]);
+	}
+
+	/** ssh2 throws "Not connected" synchronously once the socket is gone: make it the loss it is. */
+	private call(start: () => void, reject: (error: SshError) => void): void {
+		if (this.gone) return reject(this.gone);
+		try {
+			start();
+		} catch (error) {
+			reject(
+				this.gone ??
+					new SshError('connect', `${this.where}: ${socketMessage(error as Error, this.secrets)}`),
+			);
+		}
+	}
 
 	static open(c: SshCredentials): Promise<SshSession> {
 		const where = `${c.host}:${c.port}`;
@@ -129,7 +168,7 @@ export class SshSession {
 				client.end();
 				reject(error);
 			};
-			client.once('ready', () => resolve(new SshSession(client, secrets)));
+			client.once('ready', () => resolve(new SshSession(client, secrets, where)));
 			client.on('error', (err: Error & { level?: string }) => {
 				if (presented !== undefined && !accepted) fail(hostKeyError(where, presented, pinned));
 				else if (err.level === 'client-authentication')
@@ -139,7 +178,7 @@ export class SshSession {
 							`${where}: authentication as "${c.username}" failed: the server did not accept the private key`,
 						),
 					);
-				else fail(new SshError('connect', `${where}: ${redact(err.message, secrets)}`));
+				else fail(new SshError('connect', `${where}: ${socketMessage(err, secrets)}`));
 			});
 			client.once('close', () =>
 				fail(new SshError('connect', `${where}: connection closed before the session was ready`)),
@@ -176,40 +215,66 @@ export class SshSession {
 
 	private start(argv: string[]): Promise<{ stream: ClientChannel; output: Output }> {
 		const command = commandLine(argv);
-		return new Promise((resolve, reject) =>
-			this.client.exec(command, (err, stream) => {
-				if (err)
-					return reject(
-						new SshError(
-							'command',
-							`could not run ${argv[0]}: ${redact(err.message, this.secrets)}`,
-						),
-					);
-				// Listen at once, not after an await: a fast command's output and exit
-				// status can arrive in the same packet as the reply to the exec request.
-				resolve({ stream, output: collect(stream) });
-			}),
+		return this.guard(
+			new Promise((resolve, reject) =>
+				this.call(
+					() =>
+						this.client.exec(command, (err, stream) => {
+							if (err)
+								return reject(
+									new SshError(
+										'command',
+										`could not run ${argv[0]}: ${redact(err.message, this.secrets)}`,
+									),
+								);
+							// Listen at once, not after an await: a fast command's output and exit
+							// status can arrive in the same packet as the reply to the exec request.
+							resolve({ stream, output: collect(stream) });
+						}),
+					reject,
+				),
+			),
 		);
 	}
 
 	async exec(argv: string[], stdin = ''): Promise<ExecResult> {
 		const { stream, output } = await this.start(argv);
 		stream.end(stdin);
-		return output.done;
+		return this.guard(output.done);
 	}
 
 	async spawn(argv: string[]): Promise<RemoteProcess> {
 		const { stream, output } = await this.start(argv);
-		return { firstOutput: output.first, finish: () => (stream.end(), output.done) };
+		let ended = false;
+		void output.done.then(() => (ended = true));
+		void this.lost.catch(() => (ended = true));
+		return {
+			ended: () => ended,
+			firstOutput: this.guard(output.first),
+			finish: () => {
+				try {
+					stream.end();
+				} catch {
+					// the channel is gone already
+				}
+				return this.guard(output.done);
+			},
+		};
 	}
 
 	private sftp(): Promise<SFTPWrapper> {
 		this.sftpChannel ??= new Promise((resolve, reject) =>
-			this.client.sftp((err, sftp) =>
-				err ? reject(new SshError('sftp', `could not open SFTP: ${err.message}`)) : resolve(sftp),
+			this.call(
+				() =>
+					this.client.sftp((err, sftp) =>
+						err
+							? reject(new SshError('sftp', `could not open SFTP: ${err.message}`))
+							: resolve(sftp),
+					),
+				reject,
 			),
 		);
-		return this.sftpChannel;
+		return this.guard(this.sftpChannel);
 	}
 
 	private async sftpCall(
@@ -217,11 +282,17 @@ export class SshSession {
 		call: (sftp: SFTPWrapper, done: (err?: Error | null) => void) => void,
 	): Promise<void> {
 		const sftp = await this.sftp();
-		await new Promise<void>((resolve, reject) =>
-			call(sftp, (err) =>
-				err
-					? reject(new SshError('sftp', `${what}: ${redact(err.message, this.secrets)}`))
-					: resolve(),
+		await this.guard(
+			new Promise<void>((resolve, reject) =>
+				this.call(
+					() =>
+						call(sftp, (err) =>
+							err
+								? reject(new SshError('sftp', `${what}: ${redact(err.message, this.secrets)}`))
+								: resolve(),
+						),
+					reject,
+				),
 			),
 		);
 	}
@@ -229,27 +300,84 @@ export class SshSession {
 	/** The file's text, or undefined when it does not exist. */
 	async readFile(path: string): Promise<string | undefined> {
 		const sftp = await this.sftp();
-		return new Promise((resolve, reject) =>
-			sftp.readFile(path, (err, data) => {
-				if (!err) resolve(data.toString('utf8'));
-				else if ((err as Error & { code?: number }).code === NO_SUCH_FILE) resolve(undefined);
-				else reject(new SshError('sftp', `reading ${path}: ${err.message}`));
-			}),
+		return this.guard(
+			new Promise((resolve, reject) =>
+				this.call(
+					() =>
+						sftp.readFile(path, (err, data) => {
+							if (!err) resolve(data.toString('utf8'));
+							else if ((err as Error & { code?: number }).code === NO_SUCH_FILE) resolve(undefined);
+							else reject(new SshError('sftp', `reading ${path}: ${err.message}`));
+						}),
+					reject,
+				),
+			),
 		);
 	}
 
 	/** Writes `path` and then sets `mode` explicitly: the remote umask may have narrowed it. */
 	async writeFile(path: string, data: string, mode: number): Promise<void> {
-		await this.sftpCall(`writing ${path}`, (sftp, done) =>
-			sftp.writeFile(path, data, { mode }, done),
-		);
+		try {
+			await this.sftpCall(`writing ${path}`, (sftp, done) =>
+				sftp.writeFile(path, data, { mode }, done),
+			);
+		} catch (error) {
+			// SFTP reports ENOSPC as a bare "Failure": say what it was when the server can tell.
+			const full = await this.spaceProblem(path, Buffer.byteLength(data));
+			throw full ? new SshError('sftp', `writing ${path}: ${full}`) : error;
+		}
 		await this.sftpCall(`chmod ${path}`, (sftp, done) => sftp.chmod(path, mode, done));
+	}
+
+	/** Why `bytes` do not fit beside `path` (statvfs@openssh.com), or undefined when they do or nobody can tell. */
+	private async spaceProblem(path: string, bytes: number): Promise<string | undefined> {
+		const dir = path.slice(0, path.lastIndexOf('/')) || '/';
+		const sftp = await this.sftp().catch(() => undefined);
+		if (!sftp) return undefined;
+		const answer = new Promise<string | undefined>((resolve) => {
+			try {
+				sftp.ext_openssh_statvfs(dir, (err, info) => {
+					if (err || !info) return resolve(undefined);
+					const free = Number(info.f_bavail) * Number(info.f_frsize || info.f_bsize);
+					if (Number(info.f_favail) === 0)
+						return resolve(`the remote disk is full: no free inodes on the file system of ${dir}`);
+					if (free < bytes + 4096)
+						return resolve(
+							`the remote disk is full: ${free} bytes free on the file system of ${dir}, ${bytes} needed`,
+						);
+					resolve(undefined);
+				});
+			} catch {
+				resolve(undefined); // the server does not offer statvfs@openssh.com
+			}
+		});
+		return this.guard(answer).catch(() => undefined);
 	}
 
 	/** Atomic replace (posix-rename@openssh.com): plain SFTP rename refuses an existing target. */
 	rename(from: string, to: string): Promise<void> {
 		return this.sftpCall(`renaming ${from} to ${to}`, (sftp, done) =>
 			sftp.ext_openssh_rename(from, to, done),
+		);
+	}
+
+	/** Names of the entries in directory `path`. */
+	async listDir(path: string): Promise<string[]> {
+		const sftp = await this.sftp();
+		return this.guard(
+			new Promise((resolve, reject) =>
+				this.call(
+					() =>
+						sftp.readdir(path, (err, list) =>
+							err
+								? reject(
+										new SshError('sftp', `listing ${path}: ${redact(err.message, this.secrets)}`),
+									)
+								: resolve(list.map((entry) => entry.filename)),
+						),
+					reject,
+				),
+			),
 		);
 	}
 
@@ -264,6 +392,27 @@ export class SshSession {
 	close(): void {
 		this.client.end();
 	}
+}
+
+/**
+ * Socket errors in words: n8n replaces any error message that contains a
+ * Node error code (ECONNRESET, ETIMEDOUT…) with a generic text of its own,
+ * which would hide which host and which step failed.
+ */
+const SOCKET_ERRORS: Record<string, string> = {
+	ECONNRESET: 'the connection was reset',
+	ECONNREFUSED: 'the connection was refused',
+	ETIMEDOUT: 'the connection timed out',
+	EHOSTUNREACH: 'the host is unreachable',
+	ENETUNREACH: 'the network is unreachable',
+	ENOTFOUND: 'the host name was not found',
+	EAI_AGAIN: 'the host name could not be resolved',
+	EPIPE: 'the connection was closed while sending',
+};
+
+export function socketMessage(err: Error & { code?: string }, secrets: string[] = []): string {
+	const words = err.code ? SOCKET_ERRORS[err.code] : undefined;
+	return words ?? redact(err.message, secrets);
 }
 
 /** Belt and braces: ssh2's messages carry no key material today; make sure they never do. */
