@@ -116,8 +116,14 @@ export const hostFieldsSchema = z.object({
 	approved: booleanish.optional(),
 });
 
+const NETBOX_NAME_MAX = 64;
+
 /** Plus what NetBox needs to create the objects: a device's site, role and type, a VM's cluster, cabling rules. */
 export const hostSchema = hostFieldsSchema.superRefine((host, ctx) => {
+	// DNS allows 253 characters; NetBox refuses device and VM names over 64 with a 400.
+	if (host.name.length > NETBOX_NAME_MAX) {
+		ctx.addIssue({ code: 'custom', path: ['name'], message: `must be at most ${NETBOX_NAME_MAX} characters for NetBox` });
+	}
 	if (host.kind === 'device') {
 		for (const field of ['site', 'role', 'deviceType'] as const) {
 			if (!host[field])

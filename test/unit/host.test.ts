@@ -1,4 +1,4 @@
-import { findBatchDuplicates, parseHost, type Host } from '../../core/host';
+import { findBatchDuplicates, hostFieldsSchema, parseHost, type Host } from '../../core/host';
 
 const device = { name: 'web01', site: 'lab', role: 'server', deviceType: 'generic' };
 
@@ -22,6 +22,11 @@ describe('host schema', () => {
 		expect(parseHost({ ...device, mac })).toMatchObject({ ok: true, host: { mac: expected } });
 	});
 
+	it('lets DNS take a name longer than NetBox allows', () => {
+		const long = `${'a'.repeat(30)}.${'b'.repeat(39)}`;
+		expect(parseHost({ name: long, ipv4: '10.0.0.1' }, {}, hostFieldsSchema)).toMatchObject({ ok: true, host: { name: long } });
+	});
+
 	it('gives a bare address a host prefix', () => {
 		expect(parseHost({ ...device, ipv4: '10.1.1.1' })).toMatchObject({ ok: true, host: { ipv4: { cidr: '10.1.1.1/32' } } });
 	});
@@ -30,6 +35,7 @@ describe('host schema', () => {
 		[{ ...device, name: 'bad name' }, 'name', '"bad name"'],
 		[{ ...device, name: 'a$(reboot)' }, 'name', 'a$(reboot)'],
 		[{ ...device, name: 'x'.repeat(64) }, 'name', 'RFC 1123'],
+		[{ ...device, name: `${'a'.repeat(30)}.${'b'.repeat(39)}` }, 'name', 'at most 64 characters for NetBox'],
 		[{ ...device, ipv4: '10.0.0.300/24' }, 'ipv4', '10.0.0.300/24'],
 		[{ ...device, ipv4: '2001:db8::1/64' }, 'ipv4', 'not an IPv4'],
 		[{ ...device, ipv6: '2001:db8::1/129' }, 'ipv6', 'prefix length'],
