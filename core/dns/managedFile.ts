@@ -3,6 +3,7 @@
 // exactly what `renderManagedFile` writes (or an empty file an admin created so
 // Unbound's include resolves), so a hand edit is refused instead of lost.
 import {
+	compareRecords,
 	sortRecords,
 	validRecord,
 	type DnsRecord,
@@ -43,25 +44,31 @@ export function parseManagedFile(text: string, path = 'managed file'): DnsRecord
 	if (text === '') return [];
 	const lines = text.split('\n');
 	const records: DnsRecord[] = [];
-	lines.forEach((text, i) => {
-		if (i < MANAGED_HEADER.length + 1 || i === lines.length - 1) return; // header, "server:", final newline
-		const fields = parseLine(text);
-		const record = fields ? validRecord(fields) : 'not a record line';
-		if (typeof record === 'string')
-			throw new ManagedFileError(
-				`${path} line ${i + 1} was not written by this node (${record}): ${JSON.stringify(text.slice(0, 120))}`,
-			);
-		records.push(record);
-	});
-	// Header, order, spacing, duplicates: one comparison covers everything the line check cannot.
-	const rendered = renderManagedFile(records).split('\n');
-	const differs = lines.findIndex((text, i) => text !== rendered[i]);
-	if (differs !== -1 || lines.length !== rendered.length) {
-		const at = differs === -1 ? Math.min(lines.length, rendered.length) : differs;
-		throw new ManagedFileError(
+	const changed = (at: number) =>
+		new ManagedFileError(
 			`${path} was changed outside this node at line ${at + 1} (${JSON.stringify((lines[at] ?? '<end of file>').slice(0, 120))}); ` +
 				'restore it from the .bak beside it or empty it, then push again',
 		);
+	// Exactly what renderManagedFile writes: the header, "server:", one line per
+	// record in strictly increasing order (so sorted and without duplicates),
+	// each the rendering of its own record, and a final newline. Checked line by
+	// line instead of by rendering the file again: same test, a fraction of the work.
+	const head = [...MANAGED_HEADER, 'server:'];
+	const first = head.length;
+	if (lines.length < first + 1) throw changed(lines.length);
+	for (let i = 0; i < first; i++) if (lines[i] !== head[i]) throw changed(i);
+	const last = lines.length - 1;
+	for (let i = first; i < last; i++) {
+		const fields = parseLine(lines[i]);
+		const record = fields ? validRecord(fields) : 'not a record line';
+		if (typeof record === 'string')
+			throw new ManagedFileError(
+				`${path} line ${i + 1} was not written by this node (${record}): ${JSON.stringify(lines[i].slice(0, 120))}`,
+			);
+		if (line(record) !== lines[i]) throw changed(i);
+		if (records.length && compareRecords(records[records.length - 1], record) >= 0) throw changed(i);
+		records.push(record);
 	}
+	if (lines[last] !== '') throw changed(last);
 	return records;
 }

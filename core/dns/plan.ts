@@ -53,6 +53,8 @@ export interface PushPlan {
 	records: DnsRecord[];
 	fileChanged: boolean;
 	served: ServedChange;
+	/** Whether `served` was planned from what Unbound serves (list_local_data) or assumed from the file. */
+	servedKnown: boolean;
 	/** Owner names whose served data the push may change: what to verify and, on failure, restore. */
 	owners: string[];
 }
@@ -101,15 +103,32 @@ function groupBy<T>(list: T[], key: (t: T) => string): Map<string, T[]> {
 }
 
 const rrs = (records: DnsRecord[]) => records.map((r) => r.rr);
+/** a without b. A host has a handful of records: below 16, a scan beats building a Set. */
 const minus = (a: string[], b: string[]) => {
+	if (b.length < 16) return a.filter((x) => !b.includes(x));
 	const drop = new Set(b);
 	return a.filter((x) => !drop.has(x));
 };
-const sameSet = (a: string[], b: string[]) => a.length === b.length && minus(a, b).length === 0;
+const sameSet = (a: string[], b: string[]) => {
+	if (a.length !== b.length) return false;
+	if (a.length < 16) return a.every((x) => b.includes(x)) && b.every((x) => a.includes(x));
+	const [sa, sb] = [new Set(a), new Set(b)];
+	return sa.size === sb.size && [...sa].every((x) => sb.has(x));
+};
 
 /** Per owner name: the RR lines `records` give it. */
 export function servedForm(records: DnsRecord[]): ServedRR[] {
 	return records.map(({ owner, rr }) => ({ owner, rr }));
+}
+
+function rrsByOwner(list: ServedRR[]): Map<string, string[]> {
+	const map = new Map<string, string[]>();
+	for (const { owner, rr } of list) {
+		const group = map.get(owner);
+		if (group) group.push(rr);
+		else map.set(owner, [rr]);
+	}
+	return map;
 }
 
 /** The unbound-control changes that turn `have` into `want` on `owners` (and touch nothing else). */
@@ -118,12 +137,12 @@ export function servedChanges(
 	have: ServedRR[],
 	owners: Iterable<string>,
 ): ServedChange {
-	const wantBy = groupBy(want, (s) => s.owner);
-	const haveBy = groupBy(have, (s) => s.owner);
+	const wantBy = rrsByOwner(want);
+	const haveBy = rrsByOwner(have);
 	const change: ServedChange = { remove: [], add: [], touched: [] };
 	for (const owner of [...new Set(owners)].sort()) {
-		const w = (wantBy.get(owner) ?? []).map((s) => s.rr);
-		const h = (haveBy.get(owner) ?? []).map((s) => s.rr);
+		const w = wantBy.get(owner) ?? [];
+		const h = haveBy.get(owner) ?? [];
 		if (sameSet(w, h)) continue;
 		change.touched.push(owner);
 		if (h.length) change.remove.push(owner);
@@ -202,7 +221,8 @@ function hostChange(r: Resolved, old: DnsRecord[]): HostChange {
 export function planPush(
 	hosts: HostInput[],
 	file: DnsRecord[],
-	served: ServedRR[],
+	/** What Unbound serves; undefined: not read, assume the managed file (see `withServed`). */
+	served: ServedRR[] | undefined,
 	options: PlanOptions,
 	extraNames: string[] = [],
 ): PushPlan {
@@ -222,21 +242,10 @@ export function planPush(
 		hostChange(r, r.fqdn ? (fileByHost.get(r.fqdn) ?? []) : []),
 	);
 
-	const owners = new Set([...file, ...records].map((r) => r.owner));
-	const servedChange = servedChanges(servedForm(records), served, owners);
-	// A host whose file records are right but whose served data is not gets fixed too: say so.
-	const touched = new Set(servedChange.touched);
-	const changeOf = new Map(hostChanges.map((c) => [c.index, c]));
-	for (const r of pushed) {
-		const change = changeOf.get(r.index)!;
-		if (change.action === 'unchanged' && r.desired.some((d) => touched.has(d.owner))) {
-			Object.assign(change, {
-				action: 'updated',
-				reason: 'Unbound did not serve what the managed file holds',
-			});
-		}
-	}
-	return {
+	const owners = new Set<string>();
+	for (const r of file) owners.add(r.owner);
+	for (const r of records) owners.add(r.owner);
+	const plan: PushPlan = {
 		hosts: hostChanges,
 		pruned: [...pruned].map((fqdn) => ({
 			fqdn,
@@ -247,9 +256,45 @@ export function planPush(
 		})),
 		records,
 		fileChanged: !sameSet(rrs(file), rrs(records)),
-		served: servedChange,
+		served: { remove: [], add: [], touched: [] },
+		servedKnown: false,
 		owners: [...owners].sort(),
 	};
+	const changeOf = new Map(hostChanges.map((c) => [c.index, c]));
+	pushedOf.set(
+		plan,
+		pushed.map((r) => ({ change: changeOf.get(r.index)!, owners: r.desired.map((d) => d.owner) })),
+	);
+	return served ? withServed(plan, served) : withServed(plan, servedForm(file), false);
+}
+
+/** Per plan, each pushed host's change and owner names: what `withServed` needs. */
+const pushedOf = new WeakMap<PushPlan, Array<{ change: HostChange; owners: string[] }>>();
+
+/**
+ * Fills in what unbound-control must change, given what Unbound serves now.
+ * `known` false: `served` is an assumption (that Unbound serves the managed
+ * file), good enough to size the change, not to apply it with local_datas.
+ */
+export function withServed(plan: PushPlan, served: ServedRR[], known = true): PushPlan {
+	plan.served = servedChanges(servedForm(plan.records), served, plan.owners);
+	plan.servedKnown = known;
+	// A host whose file records are right but whose served data is not gets fixed too: say so.
+	const touched = new Set(plan.served.touched);
+	for (const { change, owners } of pushedOf.get(plan) ?? []) {
+		if (change.action === 'unchanged' && owners.some((o) => touched.has(o))) {
+			Object.assign(change, {
+				action: 'updated',
+				reason: 'Unbound did not serve what the managed file holds',
+			});
+		}
+	}
+	return plan;
+}
+
+/** How many lines `local_datas_remove` + `local_datas` would take: the size of a change. */
+export function changedLines(change: ServedChange): number {
+	return change.remove.length + change.add.length;
 }
 
 export type SyncState = 'in-sync' | 'missing' | 'drifted' | 'skipped' | 'failed';

@@ -95,17 +95,49 @@ export function desiredRecords(fqdn: string, host: DnsHost, options: RecordOptio
 
 /** Why `record` may not be written, or undefined when it is sound. */
 export function checkRecord(record: RecordFields): string | undefined {
-	if (!isHostName(record.host) || record.host !== record.host.toLowerCase())
+	if (!hostNameOk(record.host) || record.host !== record.host.toLowerCase())
 		return `bad host name "${record.host}"`;
 	if (!RECORD_TYPES.includes(record.type)) return `bad record type "${record.type}"`;
 	const ttlError = checkTtl(record.ttl);
 	if (ttlError) return ttlError;
 	const family = record.type === 'A' || (record.type === 'PTR' && isIPv4(record.address)) ? 4 : 6;
-	const parsed = parseAddress(record.address, family);
-	if (typeof parsed === 'string' || parsed.ip !== record.address || record.address.includes('/')) {
+	if (canonicalIp(record.address, family) !== record.address)
 		return `bad ${record.type} address "${record.address}"`;
-	}
 	return undefined;
+}
+
+/**
+ * Memo of pure string checks a push repeats tens of thousands of times (every
+ * host has several records, and the managed file and list_local_data are read
+ * back): the answers depend on the string alone, so caching cannot change one.
+ * Bounded: cleared when it grows past `MEMO_LIMIT` entries.
+ */
+const MEMO_LIMIT = 200_000;
+function memo<T>(compute: (key: string) => T): (key: string) => T {
+	const cache = new Map<string, T>();
+	return (key) => {
+		const hit = cache.get(key);
+		if (hit !== undefined || cache.has(key)) return hit as T;
+		if (cache.size >= MEMO_LIMIT) cache.clear();
+		const value = compute(key);
+		cache.set(key, value);
+		return value;
+	};
+}
+
+const hostNameOk = memo(isHostName);
+const canonical4 = memo((text) => {
+	const parsed = parseAddress(text, 4);
+	return typeof parsed === 'string' || text.includes('/') ? undefined : parsed.ip;
+});
+const canonical6 = memo((text) => {
+	const parsed = parseAddress(text, 6);
+	return typeof parsed === 'string' || text.includes('/') ? undefined : parsed.ip;
+});
+
+/** The canonical form of a bare address of `family` (no prefix length), or undefined when it is not one. */
+export function canonicalIp(text: string, family: 4 | 6): string | undefined {
+	return family === 4 ? canonical4(text) : canonical6(text);
 }
 
 /** The only way to make a DnsRecord: the record, or why its fields are unsound. */
@@ -136,28 +168,33 @@ export function reverseName(address: string): string {
 	if (isIPv4(address)) return `${address.split('.').reverse().join('.')}.in-addr.arpa`;
 	const [head, tail = ''] = address.split('::');
 	const groups = (part: string) => (part ? part.split(':') : []);
-	const missing = 8 - groups(head).length - groups(tail).length;
-	const full = [
-		...groups(head),
-		...Array<string>(address.includes('::') ? missing : 0).fill('0'),
-		...groups(tail),
-	];
-	return `${[...full.map((g) => g.padStart(4, '0')).join('')].reverse().join('.')}.ip6.arpa`;
+	const [left, right] = [groups(head), groups(tail)];
+	const missing = address.includes('::') ? 8 - left.length - right.length : 0;
+	let hex = '';
+	for (const g of left) hex += g.padStart(4, '0');
+	hex += '0000'.repeat(missing);
+	for (const g of right) hex += g.padStart(4, '0');
+	// One join, not 32 concatenations: a flat string hashes and compares fast.
+	return `${hex.split('').reverse().join('.')}.ip6.arpa`;
 }
 
 const TYPE_ORDER: Record<RecordType, number> = { A: 0, AAAA: 1, PTR: 2 };
 
 /** Host, then A, AAAA, PTR, then IPv4 before IPv6: a total order, so rendering is deterministic. */
-export function sortRecords(records: DnsRecord[]): DnsRecord[] {
-	const family = (r: DnsRecord) => (r.address.includes(':') ? 1 : 0);
-	return [...records].sort(
-		(a, b) =>
-			(a.host < b.host ? -1 : a.host > b.host ? 1 : 0) ||
-			TYPE_ORDER[a.type] - TYPE_ORDER[b.type] ||
-			family(a) - family(b) ||
-			(a.address < b.address ? -1 : a.address > b.address ? 1 : 0) ||
-			a.ttl - b.ttl,
+export function compareRecords(a: DnsRecord, b: DnsRecord): number {
+	return (
+		(a.host < b.host ? -1 : a.host > b.host ? 1 : 0) ||
+		TYPE_ORDER[a.type] - TYPE_ORDER[b.type] ||
+		family(a) - family(b) ||
+		(a.address < b.address ? -1 : a.address > b.address ? 1 : 0) ||
+		a.ttl - b.ttl
 	);
+}
+
+const family = (r: DnsRecord) => (r.address.includes(':') ? 1 : 0);
+
+export function sortRecords(records: DnsRecord[]): DnsRecord[] {
+	return [...records].sort(compareRecords);
 }
 
 /** One RR of `list_local_data`, normalised so it compares equal to the `rr` of the same record. */
@@ -180,9 +217,9 @@ export function parseServed(output: string): ServedRR[] {
 		const type = f[3];
 		let data: string;
 		if (type === 'A' || type === 'AAAA') {
-			const parsed = parseAddress(f[4], type === 'A' ? 4 : 6);
-			if (typeof parsed === 'string') continue;
-			data = parsed.ip;
+			const ip = canonicalIp(f[4], type === 'A' ? 4 : 6);
+			if (ip === undefined) continue;
+			data = ip;
 		} else if (type === 'PTR') {
 			data = `${f[4].toLowerCase().replace(/\.$/, '')}.`;
 		} else continue;

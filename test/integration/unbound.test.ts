@@ -313,7 +313,8 @@ describe('Unbound DNS Push against a real Unbound over SSH', () => {
 		expect(servedLines(env)).toEqual(served);
 		expectServed(hosts(3));
 
-		// A file Unbound's own user could not read is caught before it is put in place.
+		// A file Unbound's own user could not read is caught by the whole-config check, before
+		// any reload, and the old file is put back.
 		const dir = path.dirname(env.UNBOUND_MANAGED_FILE);
 		chmodSync(dir, 0o700);
 		try {
@@ -322,8 +323,9 @@ describe('Unbound DNS Push against a real Unbound over SSH', () => {
 			chmodSync(dir, 0o755);
 		}
 		expect(result.error?.message).toMatch(
-			/unbound-checkconf .*\.tmp-\w+ failed .*Permission denied/s,
+			/unbound-checkconf \S+ failed .*Permission denied/s,
 		);
+		expect(result.error?.message).toContain('the previous managed file and served data were restored');
 		expect(managedText(env)).toBe(text);
 		expectServed(hosts(3));
 	});

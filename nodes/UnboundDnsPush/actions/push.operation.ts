@@ -20,6 +20,12 @@ export const description: INodeProperties[] = [
 		type: 'options',
 		options: [
 			{
+				name: 'Automatic',
+				value: 'auto',
+				description:
+					'Local data changes for a small change (keeps the cache); a full reload when more than 1,000 record lines and more than a fifth of the records change, where re-reading the file is faster than sending each line',
+			},
+			{
 				name: 'Local Data Changes (Keep Cache)',
 				value: 'local_datas',
 				description:
@@ -31,8 +37,9 @@ export const description: INodeProperties[] = [
 				description: 'Runs unbound-control reload: re-reads the whole config and flushes the cache',
 			},
 		],
-		default: 'local_datas',
-		description: 'How Unbound is made to serve the new file. Either way the file is what persists.',
+		default: 'auto',
+		description:
+			'How Unbound is made to serve the new file. Either way the file is what persists.',
 		...show,
 	},
 	{
@@ -74,7 +81,7 @@ export async function execute(
 	const settings = readSettings(this);
 	const dryRun = this.getNodeParameter('dryRun', 0, false) as boolean;
 	const prune = this.getNodeParameter('prune', 0, false) as boolean;
-	const applyMode = this.getNodeParameter('applyMode', 0, 'local_datas') as ApplyMode;
+	const applyMode = this.getNodeParameter('applyMode', 0, 'auto') as ApplyMode;
 	const label = (action: string) => (dryRun ? `plan:${action}` : action);
 	const hostItems = readHostItems(this, items, hostFieldsSchema);
 	const valid = hostItems.filter((h) => h.state === 'valid');
