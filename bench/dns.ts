@@ -226,6 +226,8 @@ function instrument(session: SshSession, steps: Step[]): SshSession {
 function describeCall(method: string, args: unknown[]): string {
 	if (method === 'exec' || method === 'spawn') {
 		const argv = args[0] as string[];
+		// replaceLocalData's one remote command: local_datas_remove, then local_datas.
+		if (argv[0] === 'sh' && argv.includes(CONTROL)) return 'unbound-control local_datas_remove + local_datas';
 		if (argv.includes(CONTROL)) return `unbound-control ${argv[argv.indexOf(CONTROL) + 3] ?? ''}`.trim();
 		if (argv.includes(CHECKCONF)) return argv[argv.length - 1].includes('.tmp-') ? 'unbound-checkconf (new file alone)' : 'unbound-checkconf (whole config)';
 		return argv[0] === 'flock' ? 'lock' : argv[0];

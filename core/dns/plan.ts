@@ -121,6 +121,12 @@ export function servedForm(records: DnsRecord[]): ServedRR[] {
 	return records.map(({ owner, rr }) => ({ owner, rr }));
 }
 
+/** `owners` sorted without repeats; a plan's owner list already is, and is then taken as it is. */
+function sortedUnique(owners: Iterable<string>): string[] {
+	if (Array.isArray(owners) && owners.every((o, i) => i === 0 || owners[i - 1] < o)) return owners;
+	return [...new Set(owners)].sort();
+}
+
 function rrsByOwner(list: ServedRR[]): Map<string, string[]> {
 	const map = new Map<string, string[]>();
 	for (const { owner, rr } of list) {
@@ -140,7 +146,7 @@ export function servedChanges(
 	const wantBy = rrsByOwner(want);
 	const haveBy = rrsByOwner(have);
 	const change: ServedChange = { remove: [], add: [], touched: [] };
-	for (const owner of [...new Set(owners)].sort()) {
+	for (const owner of sortedUnique(owners)) {
 		const w = wantBy.get(owner) ?? [];
 		const h = haveBy.get(owner) ?? [];
 		if (sameSet(w, h)) continue;
@@ -177,16 +183,19 @@ function failPtrConflicts(
 	for (let found = true; found; ) {
 		found = false;
 		const replaced = new Set(hosts.flatMap((r) => (r.state === 'ok' ? [r.fqdn] : [])));
-		const claims = new Map<string, string>();
+		// Who claims each address; the message is only spelled out for a clash.
+		const claims = new Map<string, { fqdn: string; index?: number }>();
+		const claimant = (c: { fqdn: string; index?: number }) =>
+			c.index === undefined ? `${c.fqdn} (in the managed file)` : `${c.fqdn} (item ${c.index})`;
 		for (const r of file)
 			if (r.type === 'PTR' && !replaced.has(r.host) && !pruned.has(r.host))
-				claims.set(r.address, `${r.host} (in the managed file)`);
+				claims.set(r.address, { fqdn: r.host });
 		hosts = hosts.map((r): Resolved => {
 			if (r.state !== 'ok') return r;
 			const clash = r.desired.find((d) => d.type === 'PTR' && claims.has(d.address));
 			if (!clash) {
 				for (const d of r.desired)
-					if (d.type === 'PTR') claims.set(d.address, `${r.fqdn} (item ${r.index})`);
+					if (d.type === 'PTR') claims.set(d.address, { fqdn: r.fqdn, index: r.index });
 				return r;
 			}
 			found = true;
@@ -196,7 +205,7 @@ function failPtrConflicts(
 				state: 'failed',
 				fqdn: r.fqdn,
 				field,
-				message: `${field} ${clash.address} already has a PTR record for ${claims.get(clash.address)}`,
+				message: `${field} ${clash.address} already has a PTR record for ${claimant(claims.get(clash.address)!)}`,
 			};
 		});
 	}
@@ -255,7 +264,9 @@ export function planPush(
 			removed: rrs(fileByHost.get(fqdn)!),
 		})),
 		records,
-		fileChanged: !sameSet(rrs(file), rrs(records)),
+		// The file is rendered sorted, so it changes exactly when its record set
+		// does: when a pushed host's records differ from its old ones, or a host is pruned.
+		fileChanged: pruned.size > 0 || hostChanges.some((c) => c.added.length || c.removed.length),
 		served: { remove: [], add: [], touched: [] },
 		servedKnown: false,
 		owners: [...owners].sort(),
@@ -265,7 +276,9 @@ export function planPush(
 		plan,
 		pushed.map((r) => ({ change: changeOf.get(r.index)!, owners: r.desired.map((d) => d.owner) })),
 	);
-	return served ? withServed(plan, served) : withServed(plan, servedForm(file), false);
+	if (served) return withServed(plan, served);
+	// Assumed to serve the file: an unchanged file means no change to serve.
+	return plan.fileChanged ? withServed(plan, servedForm(file), false) : plan;
 }
 
 /** Per plan, each pushed host's change and owner names: what `withServed` needs. */

@@ -93,18 +93,23 @@ export async function pushHosts(
 	}
 	const release = await unbound.lock(options.lockTimeoutSeconds);
 	try {
-		const [file] = await Promise.all([unbound.readManagedFile(), unbound.removeStaleTemps()]);
-		// First planned as if Unbound served the managed file (it does, unless
-		// someone changed it behind our back): enough to size the change.
-		const plan = planPush(hosts, file.records, undefined, options, extraNames);
+		// local_datas always needs what Unbound serves: read it alongside the file.
+		const [file, listed] = await Promise.all([
+			unbound.readManagedFile(),
+			options.applyMode === 'local_datas' ? unbound.listLocalData() : undefined,
+			unbound.removeStaleTemps(),
+		]);
+		// Otherwise first planned as if Unbound served the managed file (it does,
+		// unless someone changed it behind our back): enough to size the change.
+		const plan = planPush(hosts, file.records, listed, options, extraNames);
 		let mode = resolveMode(options.applyMode, plan);
 		// What Unbound serves is needed to plan local_datas exactly, to put it back
 		// after a failed local_datas, and to find drift when the file does not
 		// change. A reload of a changed file needs none of that: it re-reads the
 		// whole file and a rollback re-reads the old one. Skip the read then (on a
 		// large set it is the dearest read: Unbound prints every record).
-		let servedBefore: ServedRR[] | undefined;
-		if (mode === 'local_datas' || !plan.fileChanged) {
+		let servedBefore = listed;
+		if (!servedBefore && (mode === 'local_datas' || !plan.fileChanged)) {
 			servedBefore = await unbound.listLocalData();
 			withServed(plan, servedBefore);
 			mode = resolveMode(options.applyMode, plan);

@@ -120,16 +120,16 @@ function memo<T>(compute: (key: string) => T): (key: string) => T {
 		if (hit !== undefined || cache.has(key)) return hit as T;
 		if (cache.size >= MEMO_LIMIT) cache.clear();
 		const value = compute(key);
-		cache.set(key, value);
+		// A copy as the key: `key` may be a slice of a large text (a managed file,
+		// a list_local_data output) that it would otherwise keep in memory.
+		cache.set(Buffer.from(key, 'utf8').toString('utf8'), value);
 		return value;
 	};
 }
 
 const hostNameOk = memo(isHostName);
-const canonical4 = memo((text) => {
-	const parsed = parseAddress(text, 4);
-	return typeof parsed === 'string' || text.includes('/') ? undefined : parsed.ip;
-});
+// parseAddress keeps a valid IPv4 as it is: no memo needed.
+const canonical4 = (text: string) => (isIPv4(text) ? text : undefined);
 const canonical6 = memo((text) => {
 	const parsed = parseAddress(text, 6);
 	return typeof parsed === 'string' || text.includes('/') ? undefined : parsed.ip;
@@ -174,8 +174,10 @@ export function reverseName(address: string): string {
 	for (const g of left) hex += g.padStart(4, '0');
 	hex += '0000'.repeat(missing);
 	for (const g of right) hex += g.padStart(4, '0');
-	// One join, not 32 concatenations: a flat string hashes and compares fast.
-	return `${hex.split('').reverse().join('.')}.ip6.arpa`;
+	// Built as one flat string (not 64 concatenations): it hashes and compares fast.
+	const codes: number[] = [];
+	for (let i = hex.length - 1; i >= 0; i--) codes.push(hex.charCodeAt(i), 46); // "."
+	return `${String.fromCharCode(...codes)}ip6.arpa`;
 }
 
 const TYPE_ORDER: Record<RecordType, number> = { A: 0, AAAA: 1, PTR: 2 };
@@ -210,20 +212,21 @@ export interface ServedRR {
  */
 export function parseServed(output: string): ServedRR[] {
 	const served: ServedRR[] = [];
-	for (const line of output.split('\n')) {
-		const f = line.trim().split(/\s+/);
-		if (f.length !== 5 || f[2] !== 'IN' || !/^\d+$/.test(f[1])) continue;
-		const owner = f[0].toLowerCase().replace(/\.$/, '');
-		const type = f[3];
+	// One pass over the whole output (it runs to 100,000s of lines): the lines of
+	// exactly five fields "owner TTL IN type data" with a type we manage.
+	for (const [, name, ttl, type, raw] of output.matchAll(SERVED_LINE)) {
+		const owner = name.toLowerCase().replace(/\.$/, '');
 		let data: string;
 		if (type === 'A' || type === 'AAAA') {
-			const ip = canonicalIp(f[4], type === 'A' ? 4 : 6);
+			const ip = canonicalIp(raw, type === 'A' ? 4 : 6);
 			if (ip === undefined) continue;
 			data = ip;
-		} else if (type === 'PTR') {
-			data = `${f[4].toLowerCase().replace(/\.$/, '')}.`;
-		} else continue;
-		served.push({ owner, rr: `${owner}. ${Number(f[1])} IN ${type} ${data}` });
+		} else {
+			data = `${raw.toLowerCase().replace(/\.$/, '')}.`;
+		}
+		served.push({ owner, rr: `${owner}. ${Number(ttl)} IN ${type} ${data}` });
 	}
 	return served;
 }
+
+const SERVED_LINE = /^[ \t\r]*(\S+)[ \t]+(\d+)[ \t]+IN[ \t]+(A|AAAA|PTR)[ \t]+(\S+)[ \t\r]*$/gm;
