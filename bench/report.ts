@@ -34,6 +34,8 @@ export interface Report {
 	dns: DnsSize[];
 	naive: { hosts: number; seconds: number; perHost: number; served: number };
 	rss: RssFigures[];
+	/** Parts taken from an earlier run (BENCH_KEEP), with that run's date and load. */
+	kept?: { parts: string[]; startedAt: Date; seconds: number; load: number[] };
 }
 
 const s = (seconds: number) => (seconds >= 100 ? seconds.toFixed(0) : seconds >= 10 ? seconds.toFixed(1) : seconds >= 1 ? seconds.toFixed(2) : seconds.toFixed(3));
@@ -132,9 +134,14 @@ export function render(report: Report): string {
 		'# Benchmark results',
 		'',
 		...(report.complete ? [] : ['**Incomplete run**: parts were skipped or the run was stopped; "not run" marks what is missing.', '']),
-		`Written by \`npm run bench\` (bench/run.ts). Every figure below was measured in this one run, on the same real services.`,
+		report.kept
+			? `Written by \`npm run bench\` (bench/run.ts) in two runs on the same real services: the ${report.kept.parts.join(' and ')} rows come from the earlier run (kept with BENCH_KEEP), the rest from the later one. Every ratio compares figures of one run.`
+			: `Written by \`npm run bench\` (bench/run.ts). Every figure below was measured in this one run, on the same real services.`,
 		'',
 		`- **Date**: ${report.startedAt.toISOString().replace('T', ' ').slice(0, 19)} UTC; the run took ${s(report.seconds)} s`,
+		...(report.kept
+			? [`- **Earlier run** (${report.kept.parts.join(', ')}): ${new Date(report.kept.startedAt).toISOString().replace('T', ' ').slice(0, 19)} UTC, took ${s(report.kept.seconds)} s, load average ${load(report.kept.load)} at its end`]
+			: []),
 		`- **Machine**: ${m.cores} cores (${m.cpu}), ${m.memoryGB.toFixed(0)} GB RAM, ${m.kernel}; load average ${load(m.loadStart)} at the start, ${load(m.loadEnd)} at the end (NetBox, PostgreSQL, Unbound and sshd run on the same machine)`,
 		`- **Versions**: n8n-nodes-netbox-auto ${v.package}, Node ${v.node}; NetBox ${v.netbox} (${v.gunicorn}); pynetbox ${v.pynetbox} on Python ${v.python}; Unbound ${v.unbound}; OpenSSH ${v.openssh}; ssh2 ${v.ssh2}`,
 		`- **Sizes**: NetBox ${report.sizes.netbox.map(n).join(', ')} hosts; DNS ${report.sizes.dns.map(n).join(', ')} hosts; memory ${n(report.sizes.rssItems)} items; naive DNS ${report.sizes.naiveCount} hosts`,

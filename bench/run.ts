@@ -13,11 +13,13 @@
 //                  a table without every part is incomplete)
 //   BENCH_OUT      where the table goes; default bench/results.md for a run
 //                  with the default sizes, .cache/bench/results.md otherwise
+//   BENCH_KEEP     "netbox" or "dns": keep that half from the previous run's
+//                  <BENCH_OUT>.json (the table says so) instead of measuring it
 //   NETBOX_URL / NETBOX_TOKEN   another NetBox (else .cache/netbox.env)
 // `node bench/run.mjs profile`: NetBox's fixed cost per request, cost per
 // object and parallel bulk requests (bench/profile.ts).
 // `node bench/run.mjs plan 1000,2000`: the NetBox planner alone, no I/O (bench/planScaling.ts).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readVersion } from '../core/netbox/snapshot';
@@ -192,10 +194,12 @@ async function main(): Promise<void> {
 		naive: { hosts: 0, seconds: 0, perHost: 0, served: 0 },
 		rss: [],
 	};
+	keepEarlier(report, out, parts);
 	const save = () => {
 		report.seconds = (Date.now() - startedAt.getTime()) / 1000;
 		report.machine.loadEnd = os.loadavg();
 		writeFileSync(out, render(report));
+		writeFileSync(`${out}.json`, JSON.stringify(report));
 	};
 
 	// DNS first: it is quick, and the longest part (the pynetbox baseline) then comes last.
@@ -209,10 +213,36 @@ async function main(): Promise<void> {
 	}
 	if (parts.has('netbox')) await runNetBox(report, save, parts);
 
-	report.complete = ['netbox', 'baseline', 'dns', 'rss'].every((p) => parts.has(p));
+	report.complete = ['netbox', 'baseline', 'dns', 'rss'].every((p) => parts.has(p) || report.kept?.parts.includes(p === 'baseline' ? 'netbox' : p));
 	save();
 	process.stdout.write(render(report));
 	log(`wrote ${path.relative(ROOT, out)}`);
+}
+
+/**
+ * BENCH_KEEP=netbox or =dns: take that half of the table (with its memory
+ * row) from the previous run's `<out>.json` instead of measuring it again,
+ * e.g. to re-measure DNS without the hour the pynetbox baseline takes.
+ */
+function keepEarlier(report: Report, out: string, parts: Set<string>): void {
+	const keep = (process.env.BENCH_KEEP || '').split(',').map((p) => p.trim()).filter(Boolean);
+	if (!keep.length) return;
+	const earlier = JSON.parse(readFileSync(`${out}.json`, 'utf8')) as Report;
+	for (const part of keep) {
+		if (parts.has(part)) throw new Error(`BENCH_KEEP=${part} but BENCH_PARTS runs it too`);
+		if (part === 'netbox') {
+			report.netbox = earlier.netbox;
+			report.sizes.netbox = earlier.sizes.netbox;
+			report.versions.netbox = earlier.versions.netbox;
+			report.versions.pynetbox = earlier.versions.pynetbox;
+		} else if (part === 'dns') {
+			report.dns = earlier.dns;
+			report.naive = earlier.naive;
+			report.sizes.dns = earlier.sizes.dns;
+		} else throw new Error(`BENCH_KEEP: "${part}" is not netbox or dns`);
+		report.rss.push(...earlier.rss.filter((r) => r.node === part));
+	}
+	report.kept = { parts: keep, startedAt: earlier.startedAt, seconds: earlier.seconds, load: earlier.machine.loadEnd };
 }
 
 /** "gunicorn 3 workers × 3 threads" from the running server's command line, when there is one. */

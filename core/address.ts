@@ -44,6 +44,16 @@ export function hostPart(cidr: string): string {
 	return isIPv6(ip) ? canonicalIPv6(ip) : ip;
 }
 
+/** The /24 (IPv4) or /64 (IPv6) network around a canonical address: "10.0.0.0/24", "2001:db8:0:1::/64". */
+export function surroundingNetwork(ip: string): string {
+	if (isIPv4(ip)) return `${ip.split('.').slice(0, 3).join('.')}.0/24`;
+	const [head, tail = ''] = ip.split('::');
+	const left = head ? head.split(':') : [];
+	const right = tail ? tail.split(':') : [];
+	const groups = ip.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
+	return `${canonicalIPv6(`${groups.slice(0, 4).join(':')}::`)}/64`;
+}
+
 /** "aa-bb-cc-dd-ee-ff", "aabb.ccdd.eeff", "AABBCCDDEEFF" → "AA:BB:CC:DD:EE:FF" (NetBox's form). */
 export function normaliseMac(value: string): string | undefined {
 	const v = value.trim();

@@ -62,6 +62,8 @@ function tlsMessage(error: Error, code: string): string | undefined {
 /** gunicorn (NetBox's usual server) rejects request lines over 4094 bytes. */
 const MAX_URL_LENGTH = 3800;
 export const PAGE_SIZE = 1000;
+/** Chunks of one listWhereIn in flight at once (NetBox's default gunicorn has a few workers). */
+const CHUNK_CONCURRENCY = 3;
 
 /** An HTTP error from NetBox, or a transport failure (status 0). */
 export class NetBoxError extends Error {
@@ -126,6 +128,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class NetBoxClient {
 	readonly stats: RequestStats = { requests: 0, reads: 0, writes: 0, retries: 0 };
+	/** NetBox's "API-Version" header ("4.7"), from the first answer that carried it: saves asking /api/status/. */
+	apiVersion?: string;
+	/** NetBox's clock (its Date header) at the first answer: `created` times compare with this, not with ours. */
+	serverTimeAtStart?: Date;
 	private readonly dispatcher: Agent;
 	private readonly base: URL;
 	private readonly auth: string;
@@ -184,6 +190,7 @@ export class NetBoxClient {
 					body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
 				});
 				status = response.statusCode;
+				this.noteServer(response.headers);
 				const text = await response.body.text();
 				let body: unknown = text;
 				try {
@@ -229,6 +236,13 @@ export class NetBoxClient {
 		}
 	}
 
+	private noteServer(headers: Record<string, string | string[] | undefined>): void {
+		const version = headers['api-version'];
+		if (!this.apiVersion && typeof version === 'string' && /^\d+\.\d+/.test(version)) this.apiVersion = version;
+		const date = typeof headers.date === 'string' ? new Date(headers.date) : undefined;
+		if (!this.serverTimeAtStart && date && !Number.isNaN(date.getTime())) this.serverTimeAtStart = date;
+	}
+
 	/** Every object of a list endpoint matching `query`, following `next`. */
 	async list<T = Record<string, unknown>>(path: string, query: Query = {}): Promise<T[]> {
 		const results: T[] = [];
@@ -245,29 +259,33 @@ export class NetBoxClient {
 	}
 
 	/**
-	 * Lists objects whose `field` is any of `values`, in as few requests as the
-	 * URL length allows (repeated filters are OR'd by NetBox).
+	 * Lists objects whose `field` is any of `values` (repeated filters are OR'd
+	 * by NetBox), in as few requests as the URL length allows. The chunks go
+	 * out a few at a time: NetBox serves them on several workers at once.
 	 */
 	async listWhereIn<T = Record<string, unknown>>(path: string, field: string, values: Array<string | number>, query: Query = {}): Promise<T[]> {
-		const unique = [...new Set(values.map(String))];
-		if (unique.length === 0) return [];
 		const fixed = this.base.href.length + path.length + encodeQuery(query).length + 40;
-		const results: T[] = [];
-		let chunk: string[] = [];
-		let length = fixed;
-		const flush = async () => {
-			if (chunk.length) results.push(...(await this.list<T>(path, { ...query, [field]: chunk })));
-			chunk = [];
-			length = fixed;
-		};
-		for (const value of unique) {
+		const chunks: string[][] = [];
+		let length = Infinity;
+		for (const value of new Set(values.map(String))) {
 			const cost = field.length + encodeURIComponent(value).length + 2;
-			if (length + cost > MAX_URL_LENGTH) await flush();
-			chunk.push(value);
+			if (length + cost > MAX_URL_LENGTH) {
+				chunks.push([]);
+				length = fixed;
+			}
+			chunks[chunks.length - 1].push(value);
 			length += cost;
 		}
-		await flush();
-		return results;
+		const pages: T[][] = new Array(chunks.length);
+		let next = 0;
+		const worker = async () => {
+			while (next < chunks.length) {
+				const i = next++;
+				pages[i] = await this.list<T>(path, { ...query, [field]: chunks[i] });
+			}
+		};
+		await Promise.all(Array.from({ length: Math.min(CHUNK_CONCURRENCY, chunks.length) }, worker));
+		return pages.flat();
 	}
 }
 

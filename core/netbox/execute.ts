@@ -4,7 +4,7 @@
 // and IPs made by two pushes of one host at once are merged at the end.
 import { hostPart } from '../address';
 import { NetBoxError, type NetBoxClient } from './client';
-import { ENDPOINT } from './types';
+import { ENDPOINT, READ_FIELDS } from './types';
 import { STAGES, type HostPlan, type ObjectName, type Step } from './plan';
 
 export interface ExecuteOptions {
@@ -247,23 +247,21 @@ interface Created {
  * same tags as this push's object: nothing a person made is deleted.
  */
 async function settleTwins(client: NetBoxClient, created: Created[], options: ExecuteOptions): Promise<void> {
-	const machineIds = (kind: 'device' | 'vm', objects: Created['object'][]) =>
-		created.filter((c) => objects.includes(c.object) && (c.plan.host.kind === 'vm') === (kind === 'vm')).map((c) => c.plan.ids.device!);
-	const read = async (endpoint: string, objects: Created['object'][]) => [
-		...(await client.listWhereIn<Found>(endpoint, 'device_id', machineIds('device', objects))),
-		...(await client.listWhereIn<Found>(endpoint, 'virtual_machine_id', machineIds('vm', objects))),
-	];
-	const [macs, ips] = await Promise.all([read(ENDPOINT.mac, ['mac']), read(ENDPOINT.ip, ['ip4', 'ip6'])]);
+	const [macs, ips] = await Promise.all([readRecent(client, created, 'mac'), readRecent(client, created, 'ip')]);
+	const onIface = new Map<string, Found[]>();
+	for (const f of [...macs, ...ips]) {
+		const key = `${f.mac_address ? 'mac' : 'ip'} ${f.assigned_object_type}:${f.assigned_object_id}`;
+		onIface.set(key, [...(onIface.get(key) ?? []), f]);
+	}
 	const message = options.changelogMessage ? { changelog_message: options.changelogMessage } : {};
 	const repoint = new Map<string, Array<{ body: Record<string, unknown>; twin: Created }>>();
 	const doomed = new Map<string, Array<{ id: number; twin: Created }>>();
 	const settled: Array<{ twin: Created; keep: number; endpoint: string; field: string; ownerId: number }> = [];
 	for (const c of created) {
 		const tags = ((c.body.tags as Array<{ slug: string }> | undefined) ?? []).map((t) => t.slug);
-		const same = (c.object === 'mac' ? macs : ips).filter(
+		const candidates = onIface.get(`${c.object === 'mac' ? 'mac' : 'ip'} ${c.body.assigned_object_type}:${c.body.assigned_object_id}`) ?? [];
+		const same = candidates.filter(
 			(f) =>
-				f.assigned_object_type === c.body.assigned_object_type &&
-				f.assigned_object_id === c.body.assigned_object_id &&
 				(c.object === 'mac'
 					? f.mac_address?.toUpperCase() === String(c.body.mac_address).toUpperCase()
 					: !!f.address && hostPart(f.address) === hostPart(String(c.body.address))) &&
@@ -307,6 +305,32 @@ async function settleTwins(client: NetBoxClient, created: Created[], options: Ex
 			failTwin(wrong[i].twin, `pointing at the one kept failed: ${m}`),
 		);
 	}
+}
+
+/**
+ * How far back twins are looked for: a twin comes from another push's create
+ * that was still in its transaction when this push read NetBox, and a bulk
+ * create of thousands of objects can run for minutes.
+ */
+const TWIN_WINDOW_MS = 15 * 60_000;
+
+/**
+ * MACs or IPs created in the last minutes that carry the tags every object
+ * this push created carries (the ownership tag): where twins can be. A few
+ * pages, where asking per machine took one request per ~200 machines.
+ * The window is on NetBox's clock (its Date header), not on ours.
+ */
+async function readRecent(client: NetBoxClient, created: Created[], kind: 'mac' | 'ip'): Promise<Found[]> {
+	const mine = created.filter((c) => (c.object === 'mac') === (kind === 'mac'));
+	if (!mine.length) return [];
+	const slugsOf = (c: Created) => ((c.body.tags as Array<{ slug: string }> | undefined) ?? []).map((t) => t.slug);
+	const shared = mine.slice(1).reduce((common, c) => common.filter((slug) => slugsOf(c).includes(slug)), slugsOf(mine[0]));
+	const start = client.serverTimeAtStart?.getTime() ?? Date.now();
+	return client.list<Found>(kind === 'mac' ? ENDPOINT.mac : ENDPOINT.ip, {
+		...(kind === 'mac' ? READ_FIELDS.mac : READ_FIELDS.ip),
+		...(shared.length ? { tag: shared[0] } : {}),
+		created__gte: new Date(start - TWIN_WINDOW_MS).toISOString(),
+	});
 }
 
 function groupBy<T>(list: T[], key: (item: T) => string): Map<string, T[]> {

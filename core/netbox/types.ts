@@ -87,6 +87,21 @@ export const ENDPOINT = {
 	tag: 'api/extras/tags/',
 } as const;
 
+/**
+ * Only the fields the planner reads (NetBox 4.x `fields=`; older versions
+ * ignore it). NetBox spends most of a read serialising, e.g. 1,000 switch
+ * ports take 3.5 s in full and 0.35 s with a few fields.
+ */
+const COMMON = 'id,url,display_url,name,tags';
+const MACHINE = `${COMMON},site,cluster,role,platform,tenant,status,description,primary_ip4,primary_ip6`;
+export const READ_FIELDS = {
+	device: { fields: `${MACHINE},device_type` },
+	vm: { fields: MACHINE },
+	interface: { fields: `${COMMON},device,virtual_machine,mac_address,primary_mac_address,cable,link_peers` },
+	mac: { fields: 'id,url,display_url,mac_address,assigned_object_type,assigned_object_id,tags' },
+	ip: { fields: 'id,url,display_url,address,dns_name,vrf,status,assigned_object_type,assigned_object_id,tags' },
+};
+
 export const REF_ENDPOINT: Record<RefKind, { path: string; keys: string[] }> = {
 	site: { path: 'api/dcim/sites/', keys: ['slug', 'name'] },
 	role: { path: 'api/dcim/device-roles/', keys: ['slug', 'name'] },

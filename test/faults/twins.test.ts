@@ -25,8 +25,13 @@ function scriptedNetBox(ours: number, theirs: number) {
 			}
 			return [];
 		},
+		// The twins are looked for among recent objects with the ownership tag.
+		async list(path: string, query: Record<string, unknown>) {
+			calls.push({ method: 'LIST', path, body: query });
+			if (path === ENDPOINT.mac && query.tag === 'netbox-auto' && typeof query.created__gte === 'string') return [mac(ours), mac(theirs)];
+			return [];
+		},
 		async listWhereIn(path: string) {
-			if (path === ENDPOINT.mac) return [mac(ours), mac(theirs)];
 			if (path === ENDPOINT.interface) return [{ id: 11, primary_mac_address: { id: primary } }];
 			return [];
 		},
