@@ -4,11 +4,12 @@
 // stay external and load from node_modules, as they do in the tests.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const outfile = path.join(root, '.cache', 'bench', 'bench.js');
+// One bundle per run: a second run (or the memory child a run starts) never picks up another run's code.
+const outfile = path.join(root, '.cache', 'bench', `bench-${process.pid}.js`);
 mkdirSync(path.dirname(outfile), { recursive: true });
 
 await build({
@@ -24,4 +25,5 @@ await build({
 });
 
 const child = spawnSync(process.execPath, ['--enable-source-maps', outfile, ...process.argv.slice(2)], { stdio: 'inherit', cwd: root });
+rmSync(outfile, { force: true });
 process.exit(child.status ?? 1);
