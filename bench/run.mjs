@@ -1,5 +1,5 @@
 // Entry point of `npm run bench`: bundles bench/run.ts (and the core/ and
-// nodes/ code it imports) with esbuild into .cache/bench/bench.js, then runs it
+// nodes/ code it imports) with esbuild into .cache/bench/bench-<pid>.js, then runs it
 // in a child Node process with the same arguments and environment. npm packages
 // stay external and load from node_modules, as they do in the tests.
 import { build } from 'esbuild';
