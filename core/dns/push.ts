@@ -28,24 +28,24 @@ import { UnboundError, type UnboundHost } from './unbound';
 export type ApplyMode = 'auto' | 'local_datas' | 'reload';
 
 /**
- * auto switches to a reload above this many changed lines (local_datas_remove
- * + local_datas input) AND above a fifth of the records in the new file.
- * Measured on Unbound 1.17 over SSH: local_datas costs ~55 µs per line; a reload
- * costs ~10 µs per record in the file (Unbound re-reads all of them before it
- * answers again) plus a flush of its cache, i.e. as much as local_datas of about
- * a fifth of the records. Below 1,000 lines (~60 ms) local_datas always wins:
- * it is cheap and keeps the cache.
+ * auto switches to a reload above this many changed lines (the
+ * local_datas_remove + local_datas input). Measured on Unbound 1.17 over SSH
+ * (bench/dnsModes.ts, k hosts of N given a new IPv4, ~5 lines each):
+ * local_datas costs ~45 µs per line on top of a list_local_data before the
+ * change; a reload skips that read but makes Unbound re-read every record
+ * before it answers again (~0.4 s at 40,000 records, queries wait meanwhile)
+ * and flushes its cache. At 10,000 hosts the two take the same time at ~2,500
+ * lines and the reload is ~10 % faster at 5,000; at 1,000 hosts the reload is
+ * ~30 ms faster even for a small change but ~0.15 s faster at 2,500 lines.
+ * 2,000 keeps a small change in local_datas (no cache flush, no stall, at most
+ * ~0.1 s slower) and sends a large one through the reload.
  */
-export const AUTO_RELOAD_MIN_LINES = 1000;
-export const AUTO_RELOAD_RECORD_SHARE = 5;
+export const AUTO_RELOAD_LINES = 2000;
 
 /** The mode auto picks for `plan` (the others are what they say). */
 export function resolveMode(mode: ApplyMode, plan: PushPlan): 'local_datas' | 'reload' {
 	if (mode !== 'auto') return mode;
-	const lines = changedLines(plan.served);
-	return lines > AUTO_RELOAD_MIN_LINES && lines * AUTO_RELOAD_RECORD_SHARE > plan.records.length
-		? 'reload'
-		: 'local_datas';
+	return changedLines(plan.served) > AUTO_RELOAD_LINES ? 'reload' : 'local_datas';
 }
 
 export interface PushOptions extends PlanOptions {

@@ -23,7 +23,7 @@ export const description: INodeProperties[] = [
 				name: 'Automatic',
 				value: 'auto',
 				description:
-					'Local data changes for a small change (keeps the cache); a full reload when more than 1,000 record lines and more than a fifth of the records change, where re-reading the file is faster than sending each line',
+					'Local data changes for up to 2,000 changed record lines (keeps the cache, no pause in answers); a full reload above that, where re-reading the file is as fast or faster than sending each line',
 			},
 			{
 				name: 'Local Data Changes (Keep Cache)',
