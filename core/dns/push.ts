@@ -112,6 +112,9 @@ export async function pushHosts(
 		if (!servedBefore && (mode === 'local_datas' || !plan.fileChanged)) {
 			servedBefore = await unbound.listLocalData();
 			withServed(plan, servedBefore);
+		}
+		if (servedBefore) {
+			await adoptLeftovers(unbound, plan, servedBefore, options.zone);
 			mode = resolveMode(options.applyMode, plan);
 		}
 		return {
@@ -122,6 +125,39 @@ export async function pushHosts(
 	} finally {
 		await release();
 	}
+}
+
+/**
+ * A push cut off after its rename but before local_datas_remove finished leaves
+ * Unbound serving records the new file no longer has (e.g. of pruned hosts);
+ * the next push's owner names come from the file, so it would not see them and
+ * only a reload would clear them. When Unbound serves names in the zone that no
+ * owner covers, the backup (the file before that push, written by this node) says
+ * which of them are ours: those names join the plan. Others are not touched.
+ */
+async function adoptLeftovers(
+	unbound: UnboundHost,
+	plan: PushPlan,
+	served: ServedRR[],
+	zone: string,
+): Promise<void> {
+	const owners = new Set(plan.owners);
+	const ptrInZone = new RegExp(`\\sPTR\\s\\S*\\.${zone.replace(/\./g, '\\.')}\\.$`);
+	const strays = new Set(
+		served
+			.filter(
+				(s) => !owners.has(s.owner) && (s.owner.endsWith(`.${zone}`) || ptrInZone.test(s.rr)),
+			)
+			.map((s) => s.owner),
+	);
+	if (!strays.size) return;
+	const ours = (await unbound.readBackupRecords())
+		.map((r) => r.owner)
+		.filter((o) => strays.has(o) && !owners.has(o));
+	if (!ours.length) return;
+	for (const o of ours) owners.add(o);
+	plan.owners = [...owners].sort();
+	withServed(plan, served);
 }
 
 export async function statusOfHosts(

@@ -151,6 +151,19 @@ export class UnboundHost {
 		}
 	}
 
+	/**
+	 * The records of the backup (the file before the last change), or [] when
+	 * there is none or it is not one this node wrote.
+	 */
+	async readBackupRecords(): Promise<DnsRecord[]> {
+		const text = await this.session.readFile(this.backupFile);
+		try {
+			return parseManagedFile(text ?? '', this.backupFile);
+		} catch {
+			return [];
+		}
+	}
+
 	async listLocalData(): Promise<ServedRR[]> {
 		return parseServed(await this.control(['list_local_data']));
 	}
