@@ -96,7 +96,8 @@ export async function startUnbound(): Promise<BenchUnbound> {
 	const { ssh, user } = sshFromEnv();
 	const uid = Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }).trim());
 	const gid = Number(execFileSync('id', ['-g', user], { encoding: 'utf8' }).trim());
-	const dir = path.join(BENCH_CACHE, 'unbound');
+	// BENCH_UNBOUND_DIR: a second bench (bench/dnsModes.ts) beside a running one needs its own.
+	const dir = process.env.BENCH_UNBOUND_DIR || path.join(BENCH_CACHE, 'unbound');
 	const managedDir = path.join(dir, 'managed');
 	// Unbound reads the includes as user unbound: every directory on the way must be traversable.
 	for (const d of [CACHE, BENCH_CACHE, dir]) {

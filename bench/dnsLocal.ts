@@ -1,7 +1,9 @@
-// `npx esbuild`-bundled by bench/dnsLocal.mjs: the pure (local) work of a DNS
+// The pure (local) work of a DNS
 // push at N hosts, no server: parse the managed file and list_local_data
 // output, plan, render, and compare what is served after. Prints CPU ms per step;
-// run it under `node --cpu-prof` to see where the time goes.
+// run it under `node --cpu-prof` to see where the time goes:
+//   npx esbuild bench/dnsLocal.ts --bundle --platform=node --packages=external --outfile=.cache/prof/dnsLocal.js
+//   node --cpu-prof --cpu-prof-dir=.cache/prof .cache/prof/dnsLocal.js [hosts, default 10000] [rounds, default 3]
 import { benchHosts } from './common';
 import { dnsInputs, ZONE } from './dns';
 import { parseManagedFile, renderManagedFile } from '../core/dns/managedFile';

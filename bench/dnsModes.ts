@@ -1,7 +1,12 @@
-// `node bench/dnsModes.mjs [sizes] [changed]`: every apply mode of the DNS push
+// Every apply mode of the DNS push
 // against the floor (unbound-checkconf + reload of the same file), on the
 // bench's own Unbound (bench/dns.ts), plus a sweep of change sizes on each
 // set to place auto's reload threshold. Writes .cache/bench/dns-modes.md.
+// Run (as root, with scripts/services/unbound.sh up):
+//   npx esbuild bench/dnsModes.ts --bundle --platform=node --packages=external --outfile=.cache/bench/dnsModes.js
+//   node .cache/bench/dnsModes.js [sizes, default 1000,10000] [changed hosts, default 100,250,500,1000,2000]
+// BENCH_REPEAT (default 3) runs per figure; BENCH_STEPS=1 logs each sweep push's steps;
+// BENCH_UNBOUND_DIR=.cache/bench/unbound-modes while `npm run bench` runs (its Unbound has the default dir).
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ApplyMode } from '../core/dns/push';
