@@ -241,6 +241,8 @@ export interface DnsPushFigures {
 	steps: Step[];
 	actions: Record<string, number>;
 	served: number;
+	/** How the push made Unbound serve the change (auto picks by its size). */
+	applied?: 'local_datas' | 'reload';
 }
 
 export function access(u: BenchUnbound) {
@@ -256,14 +258,14 @@ export async function packageDnsPush(u: BenchUnbound, session: SshSession, hosts
 	);
 	const actions: Record<string, number> = {};
 	for (const h of result.plan.hosts) actions[h.action] = (actions[h.action] ?? 0) + 1;
-	return { seconds, steps, actions, served: servedBenchRecords(u) };
+	return { seconds, steps, actions, served: servedBenchRecords(u), applied: result.applied };
 }
 
 /**
  * Unbound's own floor over the same connection: checkconf (as unbound, as the
- * push runs it) + reload, median of `times`. `settled` is the reload until
- * `unbound-control status` answers "is running" again over the same
- * connection: the reload is only done then (the push's verify waits for it).
+ * push runs it) + reload, median of `times`. `settled` is checkconf + the
+ * reload until `unbound-control status` answers "is running" again over the
+ * same connection: the reload is only done then (the push's verify waits for it).
  */
 export async function floor(
 	u: BenchUnbound,
@@ -283,7 +285,7 @@ export async function floor(
 			if (tries > 200) throw new Error('floor: Unbound did not come back after the reload');
 			await new Promise((resolve) => setTimeout(resolve, 10));
 		}
-		runs.push({ checkconf: check.seconds, reload: reload.seconds, settled: (performance.now() - started) / 1000 });
+		runs.push({ checkconf: check.seconds, reload: reload.seconds, settled: check.seconds + (performance.now() - started) / 1000 });
 	}
 	const total = runs.map((r) => r.checkconf + r.reload);
 	const mid = runs[total.indexOf(median(total))] ?? runs[0];

@@ -51,14 +51,16 @@ async function runDns(unbound: BenchUnbound, report: Report, save: () => void, w
 				log(`  ${figures.seconds.toFixed(3)} s, served ${figures.served} records, ${JSON.stringify(figures.actions)}`);
 				return figures;
 			};
-			const first = await push('package push (local_datas)', () => packageDnsPush(unbound, session, inputs, 'local_datas'));
-			const again = await push('package identical re-push', () => packageDnsPush(unbound, session, inputs, 'local_datas'));
+			const first = await push('package push (default: auto)', () => packageDnsPush(unbound, session, inputs, 'auto'));
+			const again = await push('package identical re-push', () => packageDnsPush(unbound, session, inputs, 'auto'));
 			log(`DNS N=${n}: floor (checkconf + reload over the same connection)`);
 			const floorFigures = await floor(unbound, session);
-			log(`  ${floorFigures.seconds.toFixed(3)} s (checkconf ${floorFigures.checkconf.toFixed(3)}, reload ${floorFigures.reload.toFixed(3)})`);
+			log(`  ${floorFigures.seconds.toFixed(3)} s (checkconf ${floorFigures.checkconf.toFixed(3)}, reload ${floorFigures.reload.toFixed(3)}, answering again after ${floorFigures.settled.toFixed(3)})`);
+			await resetUnbound(unbound);
+			const localDatas = await push('package push (local_datas mode)', () => packageDnsPush(unbound, session, inputs, 'local_datas'));
 			await resetUnbound(unbound);
 			const reload = await push('package push (reload mode)', () => packageDnsPush(unbound, session, inputs, 'reload'));
-			report.dns.push({ n, connect, first, again, reload, floor: floorFigures });
+			report.dns.push({ n, connect, first, again, localDatas, reload, floor: floorFigures });
 		} finally {
 			session.close();
 		}
