@@ -165,6 +165,9 @@ export async function startDnsHost(options: { name: string; dnsPort: number; con
 			'PermitRootLogin no',
 			`AllowUsers ${SSH_USER}`,
 			`AuthorizedKeysFile ${authorized}`,
+			// The key lives in the checkout's .cache, which may sit under a
+			// world-writable /tmp: sshd's path check would refuse it (as unbound.sh's sshd does).
+			'StrictModes no',
 			'Subsystem sftp internal-sftp',
 			'AllowTcpForwarding no',
 			'X11Forwarding no',
