@@ -19,7 +19,7 @@ import { emptyFigures, recordFigures } from './lib/figures';
 import { startKillProxy, type Kill, type KillMode, type KillProxy } from './lib/killProxy';
 import { startLeakScanner, type LeakScanner } from './lib/leaks';
 import { account, runDns } from './lib/run';
-import { SEED } from './lib/seed';
+import { rng, SEED } from './lib/seed';
 
 const KILLED_PUSHES = Number(process.env.FAULT_DNS_PUSHES ?? 50);
 let host: DnsHost;
@@ -32,17 +32,6 @@ const debug = (line: string) => process.env.FAULT_DEBUG && appendFileSync(proces
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** mulberry32: the kill moments and modes are reproducible from the seed. */
-function rng(seed: number) {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 /** Step k's hosts: a window of 20 names moving by 3 per step, a quarter of them with addresses that change every step. */
 function hostsFor(k: number): IDataObject[] {

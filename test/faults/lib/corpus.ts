@@ -1,11 +1,12 @@
 // A seeded corpus of malformed host items. Each has exactly one defect, the
-// (Whitespace around a value, a trailing newline included, is trimmed by the
-// host model by design, so it is not a defect here: the defects sit inside.)
 // field an error must name, whether the DNS node (which needs fewer fields)
 // must refuse it too, and tokens that would show in NetBox's request log or
 // in the DNS host's files if anything of it got through: every item carries a
 // unique name fault-bad<n> or a unique address 10.211.x.y (whichever is not
 // its defect), and a unique MAC 02:00:00:22:xx:xx.
+// (Whitespace around a value, a trailing newline included, is trimmed by the
+// host model by design, so it is not a defect here: the defects sit inside.)
+import { rng } from './seed';
 
 export interface BadItem {
 	item: unknown;
@@ -19,16 +20,6 @@ export interface BadItem {
 	tokens: string[];
 }
 
-export function rng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 /** Letters that look like Latin ones: Cyrillic, Greek, fullwidth, dotless i. */
 const LOOKALIKES: Record<string, string[]> = {
