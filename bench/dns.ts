@@ -15,6 +15,7 @@ import { pushHosts, type ApplyMode } from '../core/dns/push';
 import type { HostInput } from '../core/dns/plan';
 import { UnboundHost } from '../core/dns/unbound';
 import { SshSession, type SshCredentials } from '../core/ssh/session';
+import { privateUnboundConfig } from '../test/helpers/unbound';
 import { BENCH_CACHE, CACHE, log, median, readEnvFile, timed, type BenchHost } from './common';
 
 const run = promisify(execFile);
@@ -116,32 +117,7 @@ export async function startUnbound(): Promise<BenchUnbound> {
 	}
 	const [dnsPort, controlPort] = [await freeUdpPort(), await freeTcpPort()];
 	const conf = path.join(dir, 'unbound.conf');
-	writeFileSync(
-		conf,
-		[
-			'# Written by bench/dns.ts for one benchmark run.',
-			'server:',
-			`\tinterface: 127.0.0.1@${dnsPort}`,
-			'\tdo-ip6: no',
-			'\tchroot: ""',
-			'\tusername: "unbound"',
-			`\tdirectory: "${dir}"`,
-			`\tpidfile: "${path.join(dir, 'unbound.pid')}"`,
-			'\tuse-syslog: no',
-			'\tverbosity: 1',
-			'\tmodule-config: "iterator"',
-			'\tlocal-zone: "." refuse',
-			`\tlocal-zone: "${ZONE}." static`,
-			`\tinclude: "${managed}"`,
-			`\tinclude: "${naive}"`,
-			'remote-control:',
-			'\tcontrol-enable: yes',
-			'\tcontrol-interface: 127.0.0.1',
-			`\tcontrol-port: ${controlPort}`,
-			'\tcontrol-use-cert: no',
-			'',
-		].join('\n'),
-	);
+	writeFileSync(conf, privateUnboundConfig({ dir, dnsPort, controlPort, zone: ZONE, includes: [managed, naive], comment: 'Written by bench/dns.ts for one benchmark run.' }));
 	chmodSync(conf, 0o644);
 	execFileSync('runuser', ['-u', 'unbound', '--', CHECKCONF, conf], { stdio: 'pipe' });
 	const logFd = openSync(path.join(dir, 'unbound.log'), 'a');

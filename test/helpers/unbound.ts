@@ -203,3 +203,33 @@ export function makeHosts(prefix: string, count: number, net: number, start = 0)
 }
 
 export const ip = (cidr: unknown) => String(cidr).split('/')[0];
+
+/**
+ * unbound.conf of a private Unbound on loopback (the bench's, the fault
+ * suite's): one static zone answered from `includes`, refusing everything
+ * else, control over plain TCP on loopback.
+ */
+export function privateUnboundConfig(o: { dir: string; dnsPort: number; controlPort: number; zone: string; includes: string[]; comment?: string }): string {
+	return [
+		...(o.comment ? [`# ${o.comment}`] : []),
+		'server:',
+		`\tinterface: 127.0.0.1@${o.dnsPort}`,
+		'\tdo-ip6: no',
+		'\tchroot: ""',
+		'\tusername: "unbound"',
+		`\tdirectory: "${o.dir}"`,
+		`\tpidfile: "${path.join(o.dir, 'unbound.pid')}"`,
+		'\tuse-syslog: no',
+		'\tverbosity: 1',
+		'\tmodule-config: "iterator"',
+		'\tlocal-zone: "." refuse',
+		`\tlocal-zone: "${o.zone}." static`,
+		...o.includes.map((file) => `\tinclude: "${file}"`),
+		'remote-control:',
+		'\tcontrol-enable: yes',
+		'\tcontrol-interface: 127.0.0.1',
+		`\tcontrol-port: ${o.controlPort}`,
+		'\tcontrol-use-cert: no',
+		'',
+	].join('\n');
+}

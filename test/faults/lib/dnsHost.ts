@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+import { privateUnboundConfig } from '../../helpers/unbound';
 
 export const ZONE = 'fault.example';
 export const SSH_USER = 'dnspush';
@@ -115,30 +116,7 @@ export async function startDnsHost(options: { name: string; dnsPort: number; con
 	execFileSync('chown', [`${uid}:${gid}`, managedFile]);
 
 	const conf = path.join(dir, 'unbound.conf');
-	writeFileSync(
-		conf,
-		[
-			'server:',
-			`\tinterface: 127.0.0.1@${options.dnsPort}`,
-			'\tdo-ip6: no',
-			'\tchroot: ""',
-			'\tusername: "unbound"',
-			`\tdirectory: "${dir}"`,
-			`\tpidfile: "${path.join(dir, 'unbound.pid')}"`,
-			'\tuse-syslog: no',
-			'\tverbosity: 1',
-			'\tmodule-config: "iterator"',
-			'\tlocal-zone: "." refuse',
-			`\tlocal-zone: "${ZONE}." static`,
-			`\tinclude: "${managedFile}"`,
-			'remote-control:',
-			'\tcontrol-enable: yes',
-			'\tcontrol-interface: 127.0.0.1',
-			`\tcontrol-port: ${options.controlPort}`,
-			'\tcontrol-use-cert: no',
-			'',
-		].join('\n'),
-	);
+	writeFileSync(conf, privateUnboundConfig({ dir, dnsPort: options.dnsPort, controlPort: options.controlPort, zone: ZONE, includes: [managedFile] }));
 
 	// sshd: its own host key; dnspush's key for it, with a passphrase.
 	const hostKey = path.join(dir, 'ssh_host_ed25519_key');
