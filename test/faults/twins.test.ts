@@ -57,18 +57,12 @@ function plan(): HostPlan {
 }
 
 describe('twin MAC objects from two pushes at once', () => {
-	it('ours is the younger: it is deleted and the interface points at the older one', async () => {
-		const netbox = scriptedNetBox(101, 100);
-		const p = plan();
-		await executePlans(netbox.client, [p]);
-		expect(p.error).toBeUndefined();
-		expect(p.ids.mac).toBe(100);
-		expect(netbox.calls).toContainEqual({ method: 'DELETE', path: ENDPOINT.mac, body: [{ id: 101 }] });
-		expect(netbox.primary()).toBe(100);
-	});
-
-	it('ours is the older: the other push’s twin is deleted, ours kept', async () => {
-		const netbox = scriptedNetBox(100, 101);
+	// Whoever made which, the older (lower id) is kept and the other deleted.
+	it.each([
+		['ours is the younger: it is deleted and the interface points at the older one', 101, 100],
+		['ours is the older: the other push’s twin is deleted, ours kept', 100, 101],
+	])('%s', async (_title, ours, theirs) => {
+		const netbox = scriptedNetBox(ours, theirs);
 		const p = plan();
 		await executePlans(netbox.client, [p]);
 		expect(p.error).toBeUndefined();
