@@ -175,8 +175,17 @@ export async function createTags(client: NetBoxClient, tags: Array<{ name: strin
 	});
 }
 
-export async function executePlans(client: NetBoxClient, plans: HostPlan[], options: ExecuteOptions = {}): Promise<void> {
+/** NetBox's words for "someone else just made this": unique names, interfaces, IPs, cable ends. */
+const CONFLICT = /unique|already exists|duplicate/i;
+
+/**
+ * Writes the plans. Returns true when another push was writing the same hosts
+ * at the same moment (a write refused as a duplicate, or twins settled): the
+ * caller then reads those hosts again.
+ */
+export async function executePlans(client: NetBoxClient, plans: HostPlan[], options: ExecuteOptions = {}): Promise<boolean> {
 	const created: Created[] = [];
+	let contested = false;
 	for (const stage of STAGES) {
 		const groups = new Map<string, Entry[]>();
 		for (const plan of plans) {
@@ -216,13 +225,17 @@ export async function executePlans(client: NetBoxClient, plans: HostPlan[], opti
 							created.push({ plan, object: step.object as Created['object'], body: entries[i].body, id: written.id });
 						}
 					},
-					(i, message) => fail(entries[i].plan, entries[i].step.object, `${entries[i].step.object}: ${message}`),
+					(i, message) => {
+						contested ||= CONFLICT.test(message);
+						fail(entries[i].plan, entries[i].step.object, `${entries[i].step.object}: ${message}`);
+					},
 					options.createRetries,
 				);
 			}),
 		);
 	}
-	if (created.length) await settleTwins(client, created, options);
+	if (created.length && (await settleTwins(client, created, options))) contested = true;
+	return contested;
 }
 
 /** Objects NetBox does not keep unique: MAC objects at all, IP addresses only outside concurrent transactions. */
@@ -246,17 +259,16 @@ interface Created {
  * rule, so whichever settles last leaves exactly one. Twins must carry the
  * same tags as this push's object: nothing a person made is deleted.
  */
-async function settleTwins(client: NetBoxClient, created: Created[], options: ExecuteOptions): Promise<void> {
+async function settleTwins(client: NetBoxClient, created: Created[], options: ExecuteOptions): Promise<boolean> {
 	const [macs, ips] = await Promise.all([readRecent(client, created, 'mac'), readRecent(client, created, 'ip')]);
 	const onIface = new Map<string, Found[]>();
 	for (const f of [...macs, ...ips]) {
 		const key = `${f.mac_address ? 'mac' : 'ip'} ${f.assigned_object_type}:${f.assigned_object_id}`;
 		onIface.set(key, [...(onIface.get(key) ?? []), f]);
 	}
-	const message = options.changelogMessage ? { changelog_message: options.changelogMessage } : {};
-	const repoint = new Map<string, Array<{ body: Record<string, unknown>; twin: Created }>>();
+	const message: Record<string, string> = options.changelogMessage ? { changelog_message: options.changelogMessage } : {};
 	const doomed = new Map<string, Array<{ id: number; twin: Created }>>();
-	const settled: Array<{ twin: Created; keep: number; endpoint: string; field: string; ownerId: number }> = [];
+	const settled: Settled[] = [];
 	for (const c of created) {
 		const tags = ((c.body.tags as Array<{ slug: string }> | undefined) ?? []).map((t) => t.slug);
 		const candidates = onIface.get(`${c.object === 'mac' ? 'mac' : 'ip'} ${c.body.assigned_object_type}:${c.body.assigned_object_id}`) ?? [];
@@ -276,34 +288,76 @@ async function settleTwins(client: NetBoxClient, created: Created[], options: Ex
 		const endpoint = c.object === 'mac' ? (vm ? ENDPOINT.vminterface : ENDPOINT.interface) : vm ? ENDPOINT.vm : ENDPOINT.device;
 		const field = c.object === 'mac' ? 'primary_mac_address' : c.object === 'ip4' ? 'primary_ip4' : 'primary_ip6';
 		const ownerId = c.object === 'mac' ? Number(c.body.assigned_object_id) : c.plan.ids.device!;
-		repoint.set(endpoint, [...(repoint.get(endpoint) ?? []), { body: { id: ownerId, [field]: keep.id, ...message }, twin: c }]);
 		const deleteEndpoint = c.object === 'mac' ? ENDPOINT.mac : ENDPOINT.ip;
 		for (const other of same.filter((f) => f.id !== keep.id)) doomed.set(deleteEndpoint, [...(doomed.get(deleteEndpoint) ?? []), { id: other.id, twin: c }]);
 		settled.push({ twin: c, keep: keep.id, endpoint, field, ownerId });
 	}
-	if (!settled.length) return;
+	if (!settled.length) return false;
 	const failTwin = (c: Created, text: string) => fail(c.plan, c.object, `${c.object}: another push created the same ${c.object === 'mac' ? 'MAC' : 'IP address'} at the same moment, and ${text}`);
 	// Point at the survivor first, so no interface or machine is ever left without its primary.
-	for (const [endpoint, list] of repoint) {
-		await writeList(client, 'PATCH', endpoint, list, () => undefined, (i, m) => failTwin(list[i].twin, `pointing at the one kept failed: ${m}`));
+	await pointAtKept(client, settled, message, failTwin);
+	for (const [endpoint, list] of doomed) await deleteTwins(client, endpoint, list, message, failTwin);
+	// A push settling at the same moment may have pointed elsewhere in between: check, and point again once.
+	await pointAtKept(client, settled, message, failTwin);
+	return true;
+}
+
+interface Settled {
+	twin: Created;
+	/** The twin kept: the oldest. */
+	keep: number;
+	/** Where the pointer at it lives: the interface (primary MAC) or the machine (primary IP). */
+	endpoint: string;
+	field: string;
+	ownerId: number;
+}
+
+/**
+ * Points every interface or machine that does not point at the twin kept at
+ * it. Only those: NetBox saves the whole row on a PATCH, so each write here
+ * could undo what another push sets on the same row at the same moment. One
+ * entry per row, as NetBox refuses a list that names a row twice.
+ */
+async function pointAtKept(client: NetBoxClient, settled: Settled[], message: Record<string, string>, failTwin: (c: Created, text: string) => void): Promise<void> {
+	for (const [endpoint, list] of groupBy(settled, (s) => s.endpoint)) {
+		const now = await client.listWhereIn<Found>(endpoint, 'id', [...new Set(list.map((s) => s.ownerId))]);
+		const wrong = list.filter((s) => (now.find((o) => o.id === s.ownerId)?.[s.field as 'primary_ip4'] ?? null)?.id !== s.keep);
+		const owners = [...groupBy(wrong, (s) => String(s.ownerId)).values()];
+		const bodies = owners.map((group) => ({ body: Object.assign({ id: group[0].ownerId, ...message }, ...group.map((s) => ({ [s.field]: s.keep }))) }));
+		await writeList(client, 'PATCH', endpoint, bodies, () => undefined, (i, m) => {
+			for (const s of owners[i]) failTwin(s.twin, `pointing at the one kept failed: ${m}`);
+		});
 	}
-	for (const [endpoint, list] of doomed) {
-		const ids = [...new Set(list.map((d) => d.id))];
+}
+
+/**
+ * Deletes the extra twins. NetBox deletes a list all or nothing, and a push
+ * settling the same host at the same moment may have deleted some of them
+ * already: then the ones still there are deleted again. A twin still there
+ * after that fails its host.
+ */
+async function deleteTwins(
+	client: NetBoxClient,
+	endpoint: string,
+	list: Array<{ id: number; twin: Created }>,
+	message: Record<string, string>,
+	failTwin: (c: Created, text: string) => void,
+): Promise<void> {
+	let ids = [...new Set(list.map((d) => d.id))];
+	for (let attempt = 1; ids.length; attempt++) {
 		try {
 			await client.request('DELETE', endpoint, { body: ids.map((id) => ({ id, ...message })) });
+			return;
 		} catch (error) {
-			// Another push settling at the same time may have deleted some already.
 			const left = await client.listWhereIn<Found>(endpoint, 'id', ids).catch(() => undefined);
-			if (!left || left.length) for (const d of list) failTwin(d.twin, `removing the extra one failed: ${(error as Error).message}`);
+			const still = new Set((left ?? []).map((f) => f.id));
+			if (left && still.size < ids.length && attempt < 4) {
+				ids = ids.filter((id) => still.has(id));
+				continue;
+			}
+			for (const d of list) if (!left || still.has(d.id)) failTwin(d.twin, `removing the extra one failed: ${(error as Error).message}`);
+			return;
 		}
-	}
-	// A push settling at the same moment may have pointed elsewhere in between: check, and point again once.
-	for (const [endpoint, list] of groupBy(settled, (s) => s.endpoint)) {
-		const now = await client.listWhereIn<Found>(endpoint, 'id', list.map((s) => s.ownerId));
-		const wrong = list.filter((s) => (now.find((o) => o.id === s.ownerId)?.[s.field as 'primary_ip4'] ?? null)?.id !== s.keep);
-		await writeList(client, 'PATCH', endpoint, wrong.map((s) => ({ body: { id: s.ownerId, [s.field]: s.keep, ...message } })), () => undefined, (i, m) =>
-			failTwin(wrong[i].twin, `pointing at the one kept failed: ${m}`),
-		);
 	}
 }
 

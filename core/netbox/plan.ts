@@ -370,6 +370,19 @@ class HostPlanner {
 		if (port.cable && port.link_peers?.length && !port.link_peers.some((p) => p.id === iface?.id)) {
 			return void this.fail('switchPort', `switchPort "${host.switchPort}" on "${sw.name}" is already cabled to ${peerOf(port)}`);
 		}
+		if (iface && port.cable && port.link_peers?.some((p) => p.id === iface.id)) {
+			// The switch end names this interface, but the interface has lost its
+			// cable: NetBox saves whole rows, so a PATCH of the interface by another
+			// push, loaded before this cable was made, wrote its old empty cable
+			// back. Saving the cable with its ends swapped makes NetBox write both
+			// ends (and the path) again; the same ends in place would change nothing.
+			const ends = [{ object_type: 'dcim.interface', object_id: iface.id }, { object_type: 'dcim.interface', object_id: port.id }];
+			if (port.cable_end === 'B') ends.reverse();
+			this.plan.ids.cable = port.cable.id;
+			this.plan.changes.push({ object: 'cable', field: 'host end', from: null, to: `${sw.name}:${port.name}` });
+			this.plan.steps.push({ object: 'cable', endpoint: ENDPOINT.cable, method: 'PATCH', id: port.cable.id, body: { a_terminations: [ends[0]], b_terminations: [ends[1]] } });
+			return;
+		}
 		// A cable left without a far end (its host was deleted) is reused rather than duplicated.
 		const reuse = iface?.cable ?? (port.cable && !port.link_peers?.length ? port.cable : undefined);
 		const termination = { a_terminations: [{ object_type: 'dcim.interface', object_id: port.id }], b_terminations: [{ object_type: 'dcim.interface', object_id: { $ref: 'interface' } }] };

@@ -39,6 +39,45 @@ function action(plan: HostPlan, dryRun: boolean): PushAction {
 	return plan.applied.length ? 'updated' : 'unchanged';
 }
 
+/**
+ * How many more times a push reads and writes its hosts after another push
+ * wrote the same hosts at the same moment. NetBox saves whole rows, so one
+ * push's PATCH can undo a field the other had just set (a cable's host end, a
+ * primary address); a host that lost the race to be created can be finished
+ * from what the other push made.
+ */
+const CONTESTED_PASSES = 2;
+
+/** Reads the hosts again, writes what is still missing, and folds the result into the plans. */
+async function writeAgain(client: NetBoxClient, plans: HostPlan[], options: PushOptions, changelogMessage?: string): Promise<boolean> {
+	const hosts = plans.map((p) => ({ index: p.index, host: p.host }));
+	let fresh: ReturnType<typeof planPush>;
+	try {
+		fresh = planPush(hosts, await readSnapshot(client, hosts.map((h) => h.host), options), options);
+	} catch {
+		// NetBox cannot be read just now: the first pass's outcomes stand as they are.
+		return false;
+	}
+	const todo = fresh.plans.filter((p) => !p.error && p.steps.length);
+	let contested = false;
+	if (todo.length) {
+		await createTags(client, fresh.missingTags, todo);
+		contested = await executePlans(client, todo, { changelogMessage });
+	}
+	plans.forEach((plan, i) => foldPass(plan, fresh.plans[i]));
+	return contested;
+}
+
+/** The later pass has the last word on errors; what either pass wrote counts. */
+function foldPass(first: HostPlan, later: HostPlan): void {
+	first.changes = first.error ? later.changes : [...first.changes, ...later.changes];
+	first.error = later.error;
+	first.applied.push(...later.applied);
+	Object.assign(first.ids, later.ids);
+	Object.assign(first.urls, later.urls);
+	first.adopted = [...new Set([...first.adopted, ...later.adopted])];
+}
+
 export async function pushHosts(client: NetBoxClient, hosts: Array<{ index: number; host: Host }>, options: PushOptions): Promise<{ outcomes: HostOutcome[]; version: string }> {
 	const snapshot = await readSnapshot(client, hosts.map((h) => h.host), options);
 	const { plans, missingTags } = planPush(hosts, snapshot, options);
@@ -47,7 +86,8 @@ export async function pushHosts(client: NetBoxClient, hosts: Array<{ index: numb
 		if (writable.length) {
 			await createTags(client, missingTags, writable);
 			const changelogMessage = supportsChangelogMessage(snapshot.version) ? options.changelogMessage : undefined;
-			await executePlans(client, writable, { changelogMessage });
+			let contested = await executePlans(client, writable, { changelogMessage });
+			for (let pass = 1; contested && pass <= CONTESTED_PASSES; pass++) contested = await writeAgain(client, writable, options, changelogMessage);
 		}
 	}
 	return {

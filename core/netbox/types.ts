@@ -41,6 +41,8 @@ export interface NbInterface extends NbObject {
 	mac_address?: string | null;
 	primary_mac_address?: { id: number; mac_address: string } | null;
 	cable?: NbRef | null;
+	/** Which end of its cable this interface is: 'A' or 'B'. */
+	cable_end?: string | null;
 	link_peers?: Array<{ id: number; name?: string; device?: NbRef }>;
 }
 
@@ -97,7 +99,7 @@ const MACHINE = `${COMMON},site,cluster,role,platform,tenant,status,description,
 export const READ_FIELDS = {
 	device: { fields: `${MACHINE},device_type` },
 	vm: { fields: MACHINE },
-	interface: { fields: `${COMMON},device,virtual_machine,mac_address,primary_mac_address,cable,link_peers` },
+	interface: { fields: `${COMMON},device,virtual_machine,mac_address,primary_mac_address,cable,cable_end,link_peers` },
 	mac: { fields: 'id,url,display_url,mac_address,assigned_object_type,assigned_object_id,tags' },
 	ip: { fields: 'id,url,display_url,address,dns_name,vrf,status,assigned_object_type,assigned_object_id,tags' },
 };

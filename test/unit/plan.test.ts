@@ -99,6 +99,23 @@ describe('planner', () => {
 		expect(plan.error?.message).toContain('other:eth0');
 	});
 
+	it('mends a cable whose host end was lost (switch end still names the interface): one PATCH with the ends swapped', () => {
+		const state = pushedState();
+		const [port, eth0] = state.interfaces;
+		state.interfaces = [{ ...port, cable_end: 'A' }, { ...eth0, cable: null, link_peers: [] }];
+		const [plan] = planPush([{ index: 0, host: host({}) }], state, options).plans;
+		expect(plan.error).toBeUndefined();
+		expect(plan.steps).toEqual([
+			{
+				object: 'cable', endpoint: 'api/dcim/cables/', method: 'PATCH', id: 70,
+				body: { a_terminations: [{ object_type: 'dcim.interface', object_id: 20 }], b_terminations: [{ object_type: 'dcim.interface', object_id: 500 }] },
+			},
+		]);
+		state.interfaces[0].cable_end = 'B';
+		const [again] = planPush([{ index: 0, host: host({}) }], state, options).plans;
+		expect(again.steps[0].body).toEqual({ a_terminations: [{ object_type: 'dcim.interface', object_id: 500 }], b_terminations: [{ object_type: 'dcim.interface', object_id: 20 }] });
+	});
+
 	it('plans missing tags once', () => {
 		const { missingTags } = planPush([{ index: 0, host: host({ tags: ['K8s Nodes'] }) }, { index: 1, host: host({ name: 'web02', ipv4: '10.0.0.6/24', ipv6: undefined, tags: 'k8s nodes' }) }], snapshot(), options);
 		expect(missingTags).toEqual([{ name: 'K8s Nodes', slug: 'k8s-nodes' }]);

@@ -47,6 +47,8 @@ export interface FaultProxyOptions {
 	retryAfterSeconds?: number;
 	/** Serve HTTPS with this key and certificate (PEM). */
 	tls?: { key: string; cert: string };
+	/** Holds each forwarded request up to this long (random): interleaves concurrent pushes differently. */
+	jitterMs?: number;
 }
 
 export interface FaultProxy {
@@ -54,6 +56,7 @@ export interface FaultProxy {
 	readonly log: LoggedRequest[];
 	readonly injected: Record<Fault, number>;
 	setRate(rate: number): void;
+	setJitter(ms: number): void;
 	/** A new seed, and the request counts start again. */
 	setSeed(seed: number): void;
 	clearLog(): void;
@@ -71,6 +74,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 	let rate = options.rate ?? 0;
 	let seed = options.seed ?? 1;
 	const delayMs = options.delayMs ?? 5_000;
+	let jitterMs = options.jitterMs ?? 0;
 	const retryAfter = options.retryAfterSeconds ?? 1;
 	const weights = FAULTS.map((f) => options.weights?.[f] ?? 1);
 	const totalWeight = weights.reduce((a, b) => a + b, 0);
@@ -168,6 +172,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 					return void req.socket.resetAndDestroy();
 				}
 				default:
+					if (jitterMs) await new Promise((resolve) => setTimeout(resolve, Math.random() * jitterMs));
 					return send(res, await forward(req, body, entry));
 			}
 		} catch {
@@ -196,6 +201,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 		},
 		injected,
 		setRate: (r) => void (rate = r),
+		setJitter: (ms) => void (jitterMs = ms),
 		setSeed: (s) => {
 			seed = s;
 			seen.clear();
