@@ -70,7 +70,8 @@ async function writeAgain(client: NetBoxClient, plans: HostPlan[], options: Push
 
 /** The later pass has the last word on errors; what either pass wrote counts. */
 function foldPass(first: HostPlan, later: HostPlan): void {
-	first.changes = first.error ? later.changes : [...first.changes, ...later.changes];
+	const redone = new Set(later.changes.map((c) => `${c.object} ${c.field}`));
+	first.changes = first.error ? later.changes : [...first.changes.filter((c) => !redone.has(`${c.object} ${c.field}`)), ...later.changes];
 	first.error = later.error;
 	first.applied.push(...later.applied);
 	Object.assign(first.ids, later.ids);
