@@ -22,6 +22,7 @@ export const HOST_FIELDS = [
 	'description',
 	'switch',
 	'switchPort',
+	'vrf',
 	'approved',
 ] as const;
 export type HostField = (typeof HOST_FIELDS)[number];
@@ -113,28 +114,23 @@ export const hostFieldsSchema = z.object({
 	description: z.string().max(200, 'must be at most 200 characters').optional(),
 	switch: text(64).optional(),
 	switchPort: text(64).optional(),
+	/** VRF of the host's addresses (name or RD); none means the global table. */
+	vrf: text(100).optional(),
 	approved: booleanish.optional(),
 });
 
 const NETBOX_NAME_MAX = 64;
 
-/** Plus what NetBox needs to create the objects: a device's site, role and type, a VM's cluster, cabling rules. */
+/**
+ * Plus NetBox's own rules for any host: name length and cabling. What a host
+ * needs only to be *created* (a device's site, role and type, a VM's cluster)
+ * is checked by the planner, which knows whether the host exists: pushing a
+ * router people already made must not require its role and type.
+ */
 export const hostSchema = hostFieldsSchema.superRefine((host, ctx) => {
 	// DNS allows 253 characters; NetBox refuses device and VM names over 64 with a 400.
 	if (host.name.length > NETBOX_NAME_MAX) {
 		ctx.addIssue({ code: 'custom', path: ['name'], message: `must be at most ${NETBOX_NAME_MAX} characters for NetBox` });
-	}
-	if (host.kind === 'device') {
-		for (const field of ['site', 'role', 'deviceType'] as const) {
-			if (!host[field])
-				ctx.addIssue({ code: 'custom', path: [field], message: 'is required for a device' });
-		}
-	} else if (!host.cluster && !host.site) {
-		ctx.addIssue({
-			code: 'custom',
-			path: ['cluster'],
-			message: 'is required for a VM (or give a site)',
-		});
 	}
 	if (!!host.switch !== !!host.switchPort) {
 		ctx.addIssue({
@@ -148,7 +144,20 @@ export const hostSchema = hostFieldsSchema.superRefine((host, ctx) => {
 	}
 });
 
-export type Host = z.output<typeof hostFieldsSchema>;
+/** Fields a node's Defaults can fill in. */
+export const DEFAULTABLE = ['site', 'role', 'deviceType', 'cluster', 'platform', 'tenant', 'status', 'interface', 'tags'] as const;
+export type DefaultableField = (typeof DEFAULTABLE)[number];
+
+export type Host = z.output<typeof hostFieldsSchema> & {
+	/**
+	 * Fields whose value came from Defaults (or the built-in interface name),
+	 * not from the item. Defaults apply only to objects being created: an
+	 * existing device keeps its own site, role, type, status and interfaces.
+	 */
+	defaulted?: DefaultableField[];
+	/** Tags that came from Defaults only (added on create, like other defaults). */
+	defaultTags?: string[];
+};
 export type HostSchema = typeof hostFieldsSchema | typeof hostSchema;
 
 /** Values a node applies when an item leaves a field empty. */
@@ -186,13 +195,25 @@ export function parseHost(
 		const value = (raw as Record<string, unknown>)[field];
 		if (value !== undefined && value !== null && value !== '') input[field] = value;
 	}
+	const stated = new Set(Object.keys(input));
 	for (const [field, value] of Object.entries(defaults)) {
 		if (input[field] === undefined && value !== undefined && value !== '') input[field] = value;
 	}
+	const itemTags = input.tags;
 	if (defaults.tags?.length && Array.isArray(input.tags))
 		input.tags = [...new Set([...(input.tags as string[]), ...defaults.tags])];
 	const parsed = schema.safeParse(input);
-	if (parsed.success) return { ok: true, host: parsed.data };
+	if (parsed.success) {
+		const host: Host = parsed.data;
+		const defaulted = DEFAULTABLE.filter((field) => !stated.has(field) && (host[field] !== undefined || field === 'interface'));
+		if (defaulted.length) host.defaulted = defaulted;
+		if (defaults.tags?.length) {
+			const own = new Set((Array.isArray(itemTags) ? (itemTags as string[]) : []).map((t) => t.toLowerCase()));
+			const extra = defaults.tags.filter((t) => !own.has(t.toLowerCase()));
+			if (extra.length) host.defaultTags = extra;
+		}
+		return { ok: true, host };
+	}
 	const issue = parsed.error.issues[0];
 	const field = issue.path.length ? String(issue.path[0]) : 'item';
 	return { ok: false, field, message: `${field} ${describe(input[field])}: ${issue.message}` };

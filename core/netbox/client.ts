@@ -92,8 +92,10 @@ export function describeErrorBody(body: unknown, prefix = ''): string {
 	const indexed = (body as { errors?: Array<{ index?: number; errors?: unknown }> } | null)?.errors;
 	if (Array.isArray(indexed) && !Array.isArray(body)) {
 		// NetBox 4.7 bulk errors: {"detail": "...", "errors": [{"index": 1, "errors": {...}}]}
-		const detail = (body as { detail?: string }).detail;
-		const items = indexed.map((e) => `object ${e.index}: ${describeErrorBody(e.errors)}`);
+		// One object's refusal reads as NetBox's reason alone: "1 of 1 objects could
+		// not be updated; object undefined: …" told a person nothing more.
+		const detail = indexed.length === 1 ? undefined : (body as { detail?: string }).detail;
+		const items = indexed.map((e) => (typeof e.index === 'number' && indexed.length > 1 ? `object ${e.index}: ` : '') + describeErrorBody(e.errors));
 		return [detail, ...items].filter(Boolean).join('; ');
 	}
 	if (Array.isArray(body)) {

@@ -63,12 +63,14 @@ function resolve(value: unknown, plan: HostPlan): unknown {
 }
 
 /** Per-object errors of a failed bulk request: 4.7's {errors:[{index, errors}]} or ≤ 4.6's aligned list. */
-export function errorsByIndex(body: unknown, count: number): Map<number, string> {
+export function errorsByIndex(body: unknown, count: number, ids: unknown[] = []): Map<number, string> {
 	const found = new Map<number, string>();
 	const text = describe;
 	if (body && typeof body === 'object' && Array.isArray((body as { errors?: unknown }).errors)) {
-		for (const entry of (body as { errors: Array<{ index?: number; errors?: unknown }> }).errors) {
-			if (typeof entry.index === 'number' && entry.index < count) found.set(entry.index, text(entry.errors));
+		for (const entry of (body as { errors: Array<{ index?: number; id?: number; errors?: unknown }> }).errors) {
+			// Bulk creates name the failing object by its index; bulk updates may name it by id.
+			const index = typeof entry.index === 'number' ? entry.index : entry.id !== undefined ? ids.indexOf(entry.id) : -1;
+			if (index >= 0 && index < count) found.set(index, text(entry.errors));
 		}
 	} else if (Array.isArray(body) && body.length === count) {
 		body.forEach((entry, index) => {
@@ -134,7 +136,7 @@ export async function writeList(
 		} catch (error) {
 			if (!(error instanceof NetBoxError)) throw error;
 			if (error.status === 400) {
-				const failed = errorsByIndex(error.body, pending.length);
+				const failed = errorsByIndex(error.body, pending.length, pending.map((p) => p.body.id));
 				if (failed.size) {
 					for (const [i, message] of failed) onFail(pending[i].index, message);
 					pending = pending.filter((_, i) => !failed.has(i));

@@ -4,7 +4,7 @@
 import type { Host } from '../host';
 import type { NetBoxClient } from './client';
 import { createTags, executePlans } from './execute';
-import { planPush, type Change, type HostPlan, type ObjectName, type PlanOptions } from './plan';
+import { planPush, type Change, type ForeignObject, type HostPlan, type ObjectName, type PlanOptions } from './plan';
 import { readSnapshot, supportsChangelogMessage } from './snapshot';
 
 export type PushAction = 'created' | 'updated' | 'unchanged' | 'failed';
@@ -15,8 +15,9 @@ export interface HostOutcome {
 	action: PushAction;
 	changes: Change[];
 	adopted: ObjectName[];
+	foreign: ForeignObject[];
 	objects: Partial<Record<ObjectName, { id: number; url?: string }>>;
-	error?: { field: string; message: string };
+	error?: HostPlan['error'];
 }
 
 export interface PushOptions extends PlanOptions {
@@ -77,6 +78,7 @@ function foldPass(first: HostPlan, later: HostPlan): void {
 	Object.assign(first.ids, later.ids);
 	Object.assign(first.urls, later.urls);
 	first.adopted = [...new Set([...first.adopted, ...later.adopted])];
+	for (const entry of later.foreign) if (!first.foreign.some((f) => f.object === entry.object && f.id === entry.id)) first.foreign.push(entry);
 }
 
 export async function pushHosts(client: NetBoxClient, hosts: Array<{ index: number; host: Host }>, options: PushOptions): Promise<{ outcomes: HostOutcome[]; version: string }> {
@@ -98,6 +100,7 @@ export async function pushHosts(client: NetBoxClient, hosts: Array<{ index: numb
 			action: action(plan, options.dryRun),
 			changes: plan.changes,
 			adopted: plan.adopted,
+			foreign: plan.foreign,
 			objects: objects(plan),
 			error: plan.error,
 		})),
@@ -108,17 +111,26 @@ export interface HostStatus {
 	index: number;
 	state: SyncState;
 	differences: Change[];
+	/** Foreign objects the host would touch, as a push would list them. */
+	foreign: ForeignObject[];
 	objects: HostOutcome['objects'];
+	/** Something NetBox holds that stops a push of this host, in the push's own words. */
+	conflict?: { field: string; message: string };
 	error?: { field: string; message: string };
 }
 
 export async function statusOfHosts(client: NetBoxClient, hosts: Array<{ index: number; host: Host }>, options: PlanOptions): Promise<HostStatus[]> {
 	const snapshot = await readSnapshot(client, hosts.map((h) => h.host), options);
-	return planPush(hosts, snapshot, options).plans.map((plan) => ({
-		index: plan.index,
-		state: plan.error ? 'failed' : plan.creates ? 'missing' : plan.steps.length ? 'drifted' : 'in-sync',
-		differences: plan.creates ? [] : plan.changes,
-		objects: objects(plan),
-		error: plan.error,
-	}));
+	return planPush(hosts, snapshot, options).plans.map((plan): HostStatus => {
+		// A conflict is a finding about NetBox, not a failure to read it: the host is drifted.
+		const conflict = plan.error?.kind === 'conflict' ? { field: plan.error.field, message: plan.error.message } : undefined;
+		return {
+			index: plan.index,
+			state: conflict ? 'drifted' : plan.error ? 'failed' : plan.creates ? 'missing' : plan.steps.length ? 'drifted' : 'in-sync',
+			differences: plan.creates ? [] : plan.changes,
+			foreign: plan.foreign,
+			objects: objects(plan),
+			...(conflict ? { conflict } : plan.error ? { error: plan.error } : {}),
+		};
+	});
 }

@@ -4,9 +4,9 @@
 import { hostPart, surroundingNetwork } from '../address';
 import type { Host } from '../host';
 import type { NetBoxClient } from './client';
-import { ENDPOINT, READ_FIELDS, REF_ENDPOINT, type NbInterface, type NbIpAddress, type NbMachine, type NbMacAddress, type NbRef, type NetBoxSnapshot, type RefKind } from './types';
+import { ENDPOINT, READ_FIELDS, REF_ENDPOINT, type NbCable, type NbInterface, type NbIpAddress, type NbMachine, type NbMacAddress, type NbRef, type NetBoxSnapshot, type RefKind } from './types';
 
-const REF_FIELD: Record<Exclude<RefKind, 'tag'>, keyof Host> = {
+const REF_FIELD: Record<Exclude<RefKind, 'tag' | 'vrf'>, keyof Host> = {
 	site: 'site',
 	role: 'role',
 	deviceType: 'deviceType',
@@ -27,9 +27,14 @@ function atLeast(version: string, major: number, minor: number): boolean {
 
 export const supportsChangelogMessage = (version: string) => atLeast(version, 4, 4);
 
-/** Finds reference objects by slug (or cluster name), then by name for what is left. */
-async function readRefs(client: NetBoxClient, kind: RefKind, values: string[]): Promise<Map<string, NbRef>> {
-	const found = new Map<string, NbRef>();
+/**
+ * Finds reference objects by slug (or cluster name, VRF RD), then by name for
+ * what is left. Every match is kept: two device types can share a slug (one per
+ * manufacturer), two clusters a name (one per group), and picking one of them
+ * silently would put a host in the wrong place.
+ */
+async function readRefs(client: NetBoxClient, kind: RefKind, values: string[]): Promise<Map<string, NbRef[]>> {
+	const found = new Map<string, NbRef[]>();
 	let missing = [...new Set(values.map((v) => v.toLowerCase()))];
 	for (const key of REF_ENDPOINT[kind].keys) {
 		if (missing.length === 0) break;
@@ -39,7 +44,7 @@ async function readRefs(client: NetBoxClient, kind: RefKind, values: string[]): 
 		const objects = await client.listWhereIn<NbRef & Record<string, unknown>>(REF_ENDPOINT[kind].path, field, key === 'slug' ? wanted.map((v) => v.toLowerCase()) : wanted, { brief: 1 });
 		for (const object of objects) {
 			const value = String(object[key] ?? '').toLowerCase();
-			if (missing.includes(value)) found.set(value, object);
+			if (missing.includes(value)) found.set(value, [...(found.get(value) ?? []), object]);
 		}
 		missing = missing.filter((m) => !found.has(m));
 	}
@@ -48,6 +53,8 @@ async function readRefs(client: NetBoxClient, kind: RefKind, values: string[]): 
 
 export interface SnapshotOptions {
 	ownershipTag: string;
+	/** VRF of hosts that name none (name or RD); none means the global table. */
+	vrf?: string;
 }
 
 /**
@@ -75,7 +82,11 @@ export async function readSnapshot(client: NetBoxClient, hosts: Host[], options:
 	const [refs, devices, vms] = await Promise.all([
 		Promise.all(
 			(Object.keys(REF_FIELD) as Array<keyof typeof REF_FIELD>).map(async (kind) => [kind, await readRefs(client, kind, refValues(REF_FIELD[kind]))] as const),
-		).then(async (entries) => ({ ...Object.fromEntries(entries), tag: await readRefs(client, 'tag', tagValues) }) as NetBoxSnapshot['refs']),
+		).then(async (entries) => ({
+			...Object.fromEntries(entries),
+			tag: await readRefs(client, 'tag', tagValues),
+			vrf: await readRefs(client, 'vrf', [...refValues('vrf'), ...(options.vrf ? [options.vrf] : [])]),
+		}) as NetBoxSnapshot['refs']),
 		client.listWhereIn<NbMachine>(ENDPOINT.device, 'name', deviceNames, READ_FIELDS.device),
 		client.listWhereIn<NbMachine>(ENDPOINT.vm, 'name', vmNames, READ_FIELDS.vm),
 	]);
@@ -102,25 +113,56 @@ export async function readSnapshot(client: NetBoxClient, hosts: Host[], options:
 	const onHostIds = new Set(ipsOnHosts.map((ip) => ip.id));
 	const ips = [...ipsOnHosts, ...(await readAddresses(client, addresses)).filter((ip) => !onHostIds.has(ip.id))];
 
-	// MAC objects are only needed where an interface's primary MAC is not already the wanted one.
-	let macs: NbMacAddress[] = [];
-	if (macObjects) {
-		const wantedMac = new Map(hosts.filter((h) => h.mac).map((h) => [`${h.kind}:${h.name.toLowerCase()}/${h.interface}`, h.mac!]));
-		const needs = (machines: NbMachine[], ifaces: NbInterface[], kind: 'device' | 'vm') => {
-			const byId = new Map(machines.map((m) => [m.id, m]));
-			const ids = new Set<number>();
-			for (const i of ifaces) {
-				const machine = byId.get((kind === 'vm' ? i.virtual_machine?.id : i.device?.id) ?? -1);
-				const wanted = machine && wantedMac.get(`${kind}:${machine.name.toLowerCase()}/${i.name}`);
-				if (machine && wanted !== undefined && i.primary_mac_address?.mac_address?.toUpperCase() !== wanted) ids.add(machine.id);
-			}
-			return [...ids];
-		};
-		const [deviceMacs, vmMacs] = await Promise.all([
-			client.listWhereIn<NbMacAddress>(ENDPOINT.mac, 'device_id', needs(devices, interfaces, 'device'), READ_FIELDS.mac),
-			client.listWhereIn<NbMacAddress>(ENDPOINT.mac, 'virtual_machine_id', needs(vms, vmInterfaces, 'vm'), READ_FIELDS.mac),
-		]);
-		macs = [...deviceMacs, ...vmMacs];
+	const macs = macObjects ? await readMacs(client, hosts, devices, vms, interfaces, vmInterfaces) : [];
+	const cables = await readCables(client, hosts, devices, interfaces);
+	return { version, macObjects, refs, devices, vms, interfaces, vmInterfaces, macs, ips, cables };
+}
+
+/**
+ * MAC objects the planner needs, only for hosts whose MAC is not already the
+ * primary MAC of one of their interfaces (a re-push reads none): those on the
+ * hosts' machines, and any object anywhere with the host's MAC, since NetBox
+ * does not keep MACs unique and one assigned to another interface is a
+ * conflict the planner must see before it writes.
+ */
+async function readMacs(client: NetBoxClient, hosts: Host[], devices: NbMachine[], vms: NbMachine[], interfaces: NbInterface[], vmInterfaces: NbInterface[]): Promise<NbMacAddress[]> {
+	const primaries = new Set<string>();
+	const machineName = new Map<string, string>([...devices.map((d) => [`device:${d.id}`, d.name.toLowerCase()] as const), ...vms.map((v) => [`vm:${v.id}`, v.name.toLowerCase()] as const)]);
+	for (const i of [...interfaces, ...vmInterfaces]) {
+		const owner = i.virtual_machine ? `vm:${i.virtual_machine.id}` : `device:${i.device?.id}`;
+		const mac = i.primary_mac_address?.mac_address?.toUpperCase();
+		if (mac && machineName.has(owner)) primaries.add(`${owner.split(':')[0]}:${machineName.get(owner)}/${mac}`);
 	}
-	return { version, macObjects, refs, devices, vms, interfaces, vmInterfaces, macs, ips };
+	const needing = hosts.filter((h) => h.mac && !primaries.has(`${h.kind}:${h.name.toLowerCase()}/${h.mac}`));
+	if (!needing.length) return [];
+	const names = new Set(needing.map((h) => `${h.kind}:${h.name.toLowerCase()}`));
+	const ids = (machines: NbMachine[], kind: string) => machines.filter((m) => names.has(`${kind}:${m.name.toLowerCase()}`)).map((m) => m.id);
+	const lists = await Promise.all([
+		client.listWhereIn<NbMacAddress>(ENDPOINT.mac, 'device_id', ids(devices, 'device'), READ_FIELDS.mac),
+		client.listWhereIn<NbMacAddress>(ENDPOINT.mac, 'virtual_machine_id', ids(vms, 'vm'), READ_FIELDS.mac),
+		client.listWhereIn<NbMacAddress>(ENDPOINT.mac, 'mac_address', [...new Set(needing.map((h) => h.mac!))], READ_FIELDS.mac),
+	]);
+	const seen = new Set<number>();
+	return lists.flat().filter((m) => !seen.has(m.id) && !!seen.add(m.id));
+}
+
+/**
+ * Tags of the cables a push might change: on a wanted switch port or on a
+ * host's interface, where the two are not already linked to each other. Only
+ * owned cables are ever re-terminated or mended; a re-push reads none.
+ */
+async function readCables(client: NetBoxClient, hosts: Host[], devices: NbMachine[], interfaces: NbInterface[]): Promise<NbCable[]> {
+	const byDevice = new Map<number, NbInterface[]>();
+	for (const i of interfaces) if (i.device) byDevice.set(i.device.id, [...(byDevice.get(i.device.id) ?? []), i]);
+	const named = (name: string) => devices.filter((d) => d.name.toLowerCase() === name.toLowerCase());
+	const ids = new Set<number>();
+	for (const host of hosts) {
+		if (!host.switch || !host.switchPort) continue;
+		const ports = named(host.switch).flatMap((sw) => (byDevice.get(sw.id) ?? []).filter((p) => p.name === host.switchPort));
+		const own = named(host.name).flatMap((d) => byDevice.get(d.id) ?? []);
+		const linked = ports.some((p) => own.some((i) => p.link_peers?.some((peer) => peer.id === i.id) && i.link_peers?.some((peer) => peer.id === p.id)));
+		if (linked) continue;
+		for (const i of [...ports, ...own]) if (i.cable) ids.add(i.cable.id);
+	}
+	return client.listWhereIn<NbCable>(ENDPOINT.cable, 'id', [...ids], READ_FIELDS.cable);
 }

@@ -5,7 +5,12 @@ export interface NbRef {
 	name?: string;
 	slug?: string;
 	model?: string;
+	rd?: string | null;
 	display?: string;
+	/** Device types: whose slug it is (slugs are unique per manufacturer only). */
+	manufacturer?: { name?: string; slug?: string };
+	/** Clusters: names are unique per group only. */
+	group?: { name?: string } | null;
 }
 
 export interface NbTag extends NbRef {
@@ -46,10 +51,23 @@ export interface NbInterface extends NbObject {
 	link_peers?: Array<{ id: number; name?: string; device?: NbRef }>;
 }
 
+/** What an IP or a MAC is assigned to, as NetBox nests it: enough to name the owner. */
+export interface NbAssigned {
+	id: number;
+	name?: string;
+	device?: NbRef;
+	virtual_machine?: NbRef;
+}
+
 export interface NbMacAddress extends NbObject {
 	mac_address: string;
 	assigned_object_type: string | null;
 	assigned_object_id: number | null;
+	assigned_object?: NbAssigned | null;
+}
+
+export interface NbCable extends NbObject {
+	label?: string;
 }
 
 export interface NbIpAddress extends NbObject {
@@ -58,24 +76,32 @@ export interface NbIpAddress extends NbObject {
 	vrf?: NbRef | null;
 	assigned_object_type: string | null;
 	assigned_object_id: number | null;
+	assigned_object?: NbAssigned | null;
 }
 
-export type RefKind = 'site' | 'role' | 'deviceType' | 'platform' | 'tenant' | 'cluster' | 'tag';
+export type RefKind = 'site' | 'role' | 'deviceType' | 'platform' | 'tenant' | 'cluster' | 'vrf' | 'tag';
 
 /** Everything the planner needs to know about NetBox, read in a few bulk requests. */
 export interface NetBoxSnapshot {
 	version: string;
 	/** NetBox 4.2+ keeps MACs as objects of their own. */
 	macObjects: boolean;
-	/** Lower-cased slug or name → object, per reference kind. */
-	refs: Record<RefKind, Map<string, NbRef>>;
+	/**
+	 * Lower-cased slug or name → the objects it names, per reference kind.
+	 * More than one means the value is ambiguous (two device types of one
+	 * slug, two clusters of one name): the planner refuses to pick.
+	 */
+	refs: Record<RefKind, Map<string, NbRef[]>>;
 	devices: NbMachine[];
 	vms: NbMachine[];
 	/** Device and VM interfaces of the hosts, and the switches' interfaces. */
 	interfaces: NbInterface[];
 	vmInterfaces: NbInterface[];
+	/** MACs on the hosts' interfaces, and wherever else NetBox holds a host's MAC. */
 	macs: NbMacAddress[];
 	ips: NbIpAddress[];
+	/** Cables a push might re-terminate or mend, with their tags (only owned ones are ever changed). */
+	cables: NbCable[];
 }
 
 export const ENDPOINT = {
@@ -100,14 +126,16 @@ export const READ_FIELDS = {
 	device: { fields: `${MACHINE},device_type` },
 	vm: { fields: MACHINE },
 	interface: { fields: `${COMMON},device,virtual_machine,mac_address,primary_mac_address,cable,cable_end,link_peers` },
-	mac: { fields: 'id,url,display_url,mac_address,assigned_object_type,assigned_object_id,tags' },
-	ip: { fields: 'id,url,display_url,address,dns_name,vrf,status,assigned_object_type,assigned_object_id,tags' },
+	mac: { fields: 'id,url,display_url,mac_address,assigned_object_type,assigned_object_id,assigned_object,tags' },
+	ip: { fields: 'id,url,display_url,address,dns_name,vrf,status,assigned_object_type,assigned_object_id,assigned_object,tags' },
+	cable: { fields: 'id,url,display_url,label,tags' },
 };
 
 export const REF_ENDPOINT: Record<RefKind, { path: string; keys: string[] }> = {
 	site: { path: 'api/dcim/sites/', keys: ['slug', 'name'] },
 	role: { path: 'api/dcim/device-roles/', keys: ['slug', 'name'] },
 	deviceType: { path: 'api/dcim/device-types/', keys: ['slug', 'model'] },
+	vrf: { path: 'api/ipam/vrfs/', keys: ['rd', 'name'] },
 	platform: { path: 'api/dcim/platforms/', keys: ['slug', 'name'] },
 	tenant: { path: 'api/tenancy/tenants/', keys: ['slug', 'name'] },
 	cluster: { path: 'api/virtualization/clusters/', keys: ['name'] },

@@ -40,8 +40,6 @@ describe('host schema', () => {
 		[{ ...device, ipv4: '2001:db8::1/64' }, 'ipv4', 'not an IPv4'],
 		[{ ...device, ipv6: '2001:db8::1/129' }, 'ipv6', 'prefix length'],
 		[{ ...device, mac: 'zz:bb:cc:dd:ee:ff' }, 'mac', 'zz:bb'],
-		[{ name: 'web02', role: 'r', deviceType: 't' }, 'site', 'required for a device'],
-		[{ name: 'vm1', kind: 'vm' }, 'cluster', 'required for a VM'],
 		[{ ...device, kind: 'router' }, 'kind', 'router'],
 		[{ ...device, switch: 'sw1' }, 'switchPort', 'go together'],
 		[{ ...device, name: 42 }, 'name', '42'],
@@ -52,6 +50,13 @@ describe('host schema', () => {
 		expect(result).toMatchObject({ field });
 		expect((result as { message: string }).message).toContain(fragment);
 		expect((result as { message: string }).message.startsWith(field)).toBe(true);
+	});
+
+	it('records which fields came from Defaults (they apply only to objects being created)', () => {
+		const result = parseHost({ name: 'rtr1', tags: ['edge'] }, { role: 'server', deviceType: 'generic', tags: ['edge', 'lab'] });
+		expect(result).toMatchObject({ ok: true, host: { role: 'server', interface: 'eth0', tags: ['edge', 'lab'], defaultTags: ['lab'] } });
+		expect((result as { host: Host }).host.defaulted).toEqual(['role', 'deviceType', 'interface']);
+		expect((parseHost({ ...device, interface: 'eno1' }) as { host: Host }).host.defaulted).toBeUndefined();
 	});
 
 	it('rejects non-objects', () => {

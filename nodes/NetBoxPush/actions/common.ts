@@ -30,6 +30,18 @@ export const optionsProperty: INodeProperties = {
 			description: 'Appended to short host names to form the IP addresses’ DNS name',
 		},
 		{
+			displayName: 'Foreign Objects',
+			name: 'foreignObjects',
+			type: 'options',
+			default: 'adopt',
+			description: 'What to do with an existing object that has no ownership tag (made by a person or another tool). Addresses, MACs and cables that belong to other devices are never taken, whatever this says.',
+			options: [
+				{ name: 'Adopt', value: 'adopt', description: 'Tag it and set the fields the item states; never its site, cluster, role, type, platform or tenant' },
+				{ name: 'Leave Alone', value: 'leave', description: 'Write nothing to it; the result lists what differs' },
+				{ name: 'Fail the Host', value: 'fail', description: 'Fail the host before anything is written for it, naming the object' },
+			],
+		},
+		{
 			displayName: 'Interface Type',
 			name: 'interfaceType',
 			type: 'string',
@@ -50,6 +62,21 @@ export const optionsProperty: INodeProperties = {
 			default: 300,
 			description: 'How long to wait for one NetBox request; bulk writes of thousands of objects take a while',
 		},
+		{
+			displayName: 'Update Foreign Fields',
+			name: 'updateForeignFields',
+			type: 'boolean',
+			default: false,
+			description: 'Whether an adopted device or VM may get the site, cluster, role, device type, platform and tenant the item states. Off: they are kept and listed under "kept".',
+		},
+		{
+			displayName: 'VRF',
+			name: 'vrf',
+			type: 'string',
+			default: '',
+			placeholder: 'Global table',
+			description: 'VRF (name or RD) of the addresses of hosts that have no "vrf" field. Empty: the global table. An address in another VRF is another address.',
+		},
 	],
 };
 
@@ -64,6 +91,9 @@ export function readOptions(ctx: IExecuteFunctions): NetBoxOptions {
 		ownershipTag: o.ownershipTag || 'netbox-auto',
 		dnsDomain: o.dnsDomain || undefined,
 		interfaceType: o.interfaceType || 'other',
+		foreignObjects: o.foreignObjects || 'adopt',
+		updateForeignFields: o.updateForeignFields ?? false,
+		vrf: o.vrf || undefined,
 		changelogMessage: o.changelogMessage ?? 'Pushed by n8n (n8n-nodes-netbox-auto)',
 		timeout: o.timeout || 300,
 	};

@@ -33,8 +33,11 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 					action: label(o.action),
 					dryRun,
 					...(o.error ? { field: o.error.field, error: o.error.message } : {}),
+					// The same words Status gives for the same conflict.
+					...(o.error?.kind === 'conflict' ? { conflict: o.error.message } : {}),
 					changes: o.changes as unknown as ItemOutcome['result'][string],
 					adopted: o.adopted,
+					foreign: o.foreign as unknown as ItemOutcome['result'][string],
 					objects: o.objects as ItemOutcome['result'][string],
 					netboxVersion: version,
 				},

@@ -29,7 +29,9 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				result: {
 					state: s.state,
 					...(s.error ? { field: s.error.field, error: s.error.message } : {}),
+					...(s.conflict ? { field: s.conflict.field, conflict: s.conflict.message } : {}),
 					differences: s.differences as unknown as ItemOutcome['result'][string],
+					foreign: s.foreign as unknown as ItemOutcome['result'][string],
 					objects: s.objects as ItemOutcome['result'][string],
 				},
 				error: s.error ? { message: s.error.message } : undefined,
