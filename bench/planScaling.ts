@@ -68,13 +68,14 @@ function planOnce(n: number): number {
 		version: '4.7.3',
 		macObjects: true,
 		refs: {
-			site: new Map([['it-lab', site]]),
-			role: new Map([['it-server', role]]),
-			deviceType: new Map([['it-box', type]]),
+			site: new Map([['it-lab', [site]]]),
+			role: new Map([['it-server', [role]]]),
+			deviceType: new Map([['it-box', [type]]]),
 			platform: new Map(),
 			tenant: new Map(),
-			cluster: new Map([['it-cluster', cluster]]),
-			tag: new Map([['netbox-auto', tag]]),
+			cluster: new Map([['it-cluster', [cluster]]]),
+			tag: new Map([['netbox-auto', [tag]]]),
+			vrf: new Map(),
 		},
 		devices,
 		vms,
@@ -82,6 +83,7 @@ function planOnce(n: number): number {
 		vmInterfaces,
 		macs: [],
 		ips,
+		cables: [],
 	};
 	const start = performance.now();
 	const { plans } = planPush(hosts, snapshot, { ownershipTag: 'netbox-auto', interfaceType: 'other' });

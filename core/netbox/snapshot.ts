@@ -140,7 +140,8 @@ async function readMacs(client: NetBoxClient, hosts: Host[], devices: NbMachine[
 	const lists = await Promise.all([
 		client.listWhereIn<NbMacAddress>(ENDPOINT.mac, 'device_id', ids(devices, 'device'), READ_FIELDS.mac),
 		client.listWhereIn<NbMacAddress>(ENDPOINT.mac, 'virtual_machine_id', ids(vms, 'vm'), READ_FIELDS.mac),
-		client.listWhereIn<NbMacAddress>(ENDPOINT.mac, 'mac_address', [...new Set(needing.map((h) => h.mac!))], READ_FIELDS.mac),
+		// Bare hex (NetBox parses it) costs 26 URL bytes a MAC instead of 41.
+		client.listWhereIn<NbMacAddress>(ENDPOINT.mac, 'mac_address', [...new Set(needing.map((h) => h.mac!.replace(/:/g, '')))], READ_FIELDS.mac),
 	]);
 	const seen = new Set<number>();
 	return lists.flat().filter((m) => !seen.has(m.id) && !!seen.add(m.id));

@@ -44,6 +44,7 @@ function plan(): HostPlan {
 		index: 0,
 		host: { name: 'fault-1', kind: 'device', interface: 'eth0', mac: '02:00:00:21:00:01' } as HostPlan['host'],
 		creates: false,
+		foreign: [],
 		steps: [
 			{ object: 'mac', endpoint: ENDPOINT.mac, method: 'POST', body: { mac_address: '02:00:00:21:00:01', assigned_object_type: 'dcim.interface', assigned_object_id: { $ref: 'interface' }, tags: [{ slug: 'netbox-auto' }] } },
 			{ object: 'primaryMac', endpoint: ENDPOINT.interface, method: 'PATCH', id: 11, body: { primary_mac_address: { $ref: 'mac' } } },

@@ -1,7 +1,7 @@
 // The planner on a NetBox people already run: foreign objects (no ownership
 // tag) are never taken, moved or rewritten; conflicts fail the host before any
 // write, with words that name the object and its owner.
-import { parseHost, type HostDefaults } from '../../core/host';
+import { parseHost, type Host, type HostDefaults } from '../../core/host';
 import { qualify } from '../../core/dns/records';
 import { fqdn, planPush, type PlanOptions } from '../../core/netbox/plan';
 import type { NbRef, NbTag, NetBoxSnapshot } from '../../core/netbox/types';
@@ -60,7 +60,7 @@ describe('planner on a brownfield NetBox', () => {
 		});
 
 		it('requires site, role and type only for a device it creates, naming the field', () => {
-			const p = planPush([{ index: 0, host: (parseHost({ name: 'web02' }) as { host: never }).host }], brownfield(), baseOptions).plans[0];
+			const p = planPush([{ index: 0, host: (parseHost({ name: 'web02' }) as { host: Host }).host }], brownfield(), baseOptions).plans[0];
 			expect(p.error).toMatchObject({ field: 'site' });
 			expect(p.error!.message).toContain('required to create a device');
 		});
@@ -183,10 +183,10 @@ describe('planner on a brownfield NetBox', () => {
 		});
 
 		it('gives a dotted name the same DNS name in NetBox as the DNS node serves', () => {
-			const host = (parseHost({ name: 'web01.dc1' }) as { host: never }).host;
+			const host = (parseHost({ name: 'web01.dc1' }) as { host: Host }).host;
 			expect(fqdn(host, 'lab.example')).toBe('web01.dc1.lab.example');
 			expect(fqdn(host, 'lab.example')).toBe(qualify('web01.dc1', 'lab.example'));
-			expect(fqdn((parseHost({ name: 'web02.lab.example' }) as { host: never }).host, 'lab.example')).toBe('web02.lab.example');
+			expect(fqdn((parseHost({ name: 'web02.lab.example' }) as { host: Host }).host, 'lab.example')).toBe('web02.lab.example');
 		});
 	});
 });
