@@ -5,7 +5,7 @@
 // and Status.
 import type { Host } from '../host';
 import type { Change, ForeignObject, HostPlan, ObjectName, PlanOptions, StepObject } from './plan';
-import { fqdn, sameValue } from './plan';
+import { adoptedTag, fqdn, sameValue } from './plan';
 import { indexOf, type SnapshotIndex } from './snapshotIndex';
 import { ENDPOINT, type NbAssigned, type NbInterface, type NbIpAddress, type NbMachine, type NbRef, type NbTag, type NetBoxSnapshot, type RefKind } from './types';
 
@@ -44,6 +44,8 @@ export class HostPlanner {
 	private readonly plan: HostPlan;
 	private readonly index: SnapshotIndex;
 	private readonly ownerSlug: string;
+	/** Second tag of what was adopted rather than created: its placement is never changed. */
+	private readonly adoptedSlug: string;
 	private readonly isVm: boolean;
 	private vrf?: NbRef;
 
@@ -57,6 +59,7 @@ export class HostPlanner {
 		this.plan = { index, host, creates: false, steps: [], changes: [], adopted: [], foreign: [], ids: {}, urls: {}, applied: [] };
 		this.index = indexOf(snapshot);
 		this.ownerSlug = tagSlug(options.ownershipTag);
+		this.adoptedSlug = tagSlug(adoptedTag(options.ownershipTag));
 		this.isVm = host.kind === 'vm';
 	}
 
@@ -125,15 +128,18 @@ export class HostPlanner {
 		const mode = this.mode(target, existing, how.name, how.field);
 		const current = (existing?.tags ?? []).map((t) => t.slug);
 		if (mode !== 'leave') {
-			const wanted = [...new Set([...current, this.ownerSlug, ...(how.tags ?? []).map(this.tagSlug)])];
+			const marks = mode === 'adopt' ? [this.ownerSlug, this.adoptedSlug] : [this.ownerSlug];
+			const wanted = [...new Set([...current, ...marks, ...(how.tags ?? []).map(this.tagSlug)])];
 			fields = [...fields, ['tags', current, wanted, wanted.map((slug) => ({ slug }))]];
 		}
+		// An adopted object stays where its people put it, on this push and every later one.
+		const keepPlacement = !this.options.updateForeignFields && (mode === 'adopt' || mode === 'leave' || current.includes(this.adoptedSlug));
 		const body: Record<string, unknown> = {};
 		const changed: string[] = [];
 		const kept: string[] = [];
 		for (const [field, from, to, value] of fields) {
 			if (existing && sameValue(from, to)) continue;
-			if ((mode === 'adopt' || mode === 'leave') && PLACEMENT.has(field) && !this.options.updateForeignFields) {
+			if (keepPlacement && PLACEMENT.has(field)) {
 				kept.push(field);
 				continue;
 			}

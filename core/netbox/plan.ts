@@ -99,11 +99,14 @@ export function fqdn(host: Host, dnsDomain?: string): string {
 	return typeof name === 'string' ? name : host.name.toLowerCase();
 }
 
+/** The tag an adopted object carries beside the ownership tag, e.g. `netbox-auto-adopted`. */
+export const adoptedTag = (ownershipTag: string) => `${ownershipTag}-adopted`;
+
 /** Tag slugs a host's objects carry, and the tags to create first. */
 export function wantedTags(hosts: Host[], snapshot: NetBoxSnapshot, options: PlanOptions): { slugOf: Map<string, string>; missing: Array<{ name: string; slug: string }> } {
 	const slugOf = new Map<string, string>();
 	const missing = new Map<string, { name: string; slug: string }>();
-	for (const value of [options.ownershipTag, ...hosts.flatMap((h) => h.tags ?? [])]) {
+	for (const value of [options.ownershipTag, adoptedTag(options.ownershipTag), ...hosts.flatMap((h) => h.tags ?? [])]) {
 		const found = snapshot.refs.tag.get(value.toLowerCase())?.[0];
 		const slug = found?.slug ?? slugify(value);
 		slugOf.set(value.toLowerCase(), slug);
@@ -126,6 +129,9 @@ export function planPush(hosts: Array<{ index: number; host: Host }>, snapshot: 
 	const { slugOf, missing } = wantedTags(hosts.map((h) => h.host), snapshot, options);
 	const tagSlug = (value: string) => slugOf.get(value.toLowerCase()) ?? slugify(value);
 	const plans = hosts.map(({ index, host }) => new HostPlanner(host, index, snapshot, options, tagSlug).run());
-	return { plans, missingTags: missing };
+	// The adopted mark is made only when something is adopted.
+	const adopting = plans.some((p) => !p.error && p.adopted.length);
+	const adoptedSlug = tagSlug(adoptedTag(options.ownershipTag));
+	return { plans, missingTags: missing.filter((t) => adopting || t.slug !== adoptedSlug) };
 }
 

@@ -3,6 +3,7 @@
 // per host.
 import { hostPart, surroundingNetwork } from '../address';
 import type { Host } from '../host';
+import { adoptedTag } from './plan';
 import type { NetBoxClient } from './client';
 import { ENDPOINT, READ_FIELDS, REF_ENDPOINT, type NbCable, type NbInterface, type NbIpAddress, type NbMachine, type NbMacAddress, type NbRef, type NetBoxSnapshot, type RefKind } from './types';
 
@@ -73,7 +74,7 @@ async function readAddresses(client: NetBoxClient, addresses: string[]): Promise
 
 export async function readSnapshot(client: NetBoxClient, hosts: Host[], options: SnapshotOptions): Promise<NetBoxSnapshot> {
 	const refValues = (field: keyof Host) => hosts.map((h) => h[field]).filter((v): v is string => typeof v === 'string');
-	const tagValues = [options.ownershipTag, ...hosts.flatMap((h) => h.tags ?? [])];
+	const tagValues = [options.ownershipTag, adoptedTag(options.ownershipTag), ...hosts.flatMap((h) => h.tags ?? [])];
 	const hostDeviceNames = new Set(hosts.filter((h) => h.kind === 'device').map((h) => h.name.toLowerCase()));
 	const deviceNames = [...hosts.filter((h) => h.kind === 'device').map((h) => h.name), ...refValues('switch')];
 	const vmNames = hosts.filter((h) => h.kind === 'vm').map((h) => h.name);

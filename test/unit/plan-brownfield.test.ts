@@ -59,6 +59,14 @@ describe('planner on a brownfield NetBox', () => {
 			expect(moved.steps.find((s) => s.object === 'device')?.body).toMatchObject({ role: 2 });
 		});
 
+		it('keeps the placement of an adopted device on later pushes too', () => {
+			const adopted = { id: 91, slug: 'netbox-auto-adopted', name: 'netbox-auto-adopted' };
+			const state = brownfield();
+			state.devices[1] = { ...state.devices[1], tags: [manual, owner, adopted] };
+			const p = plan({ name: 'rtr1', role: 'server', mac: 'aa:bb:cc:00:00:01' }, state);
+			expect(p.steps.filter((s) => s.object === 'device')).toEqual([]);
+		});
+
 		it('requires site, role and type only for a device it creates, naming the field', () => {
 			const p = planPush([{ index: 0, host: (parseHost({ name: 'web02' }) as { host: Host }).host }], brownfield(), baseOptions).plans[0];
 			expect(p.error).toMatchObject({ field: 'site' });
@@ -122,7 +130,7 @@ describe('planner on a brownfield NetBox', () => {
 			const state = brownfield({ ips: [{ id: 84, address: '10.0.0.5/24', dns_name: '', assigned_object_type: null, assigned_object_id: null, tags: [manual] }] });
 			const p = plan(newHost, state);
 			expect(p.error).toBeUndefined();
-			expect(p.steps.find((s) => s.object === 'ip4')).toMatchObject({ method: 'PATCH', id: 84, body: { assigned_object_type: 'dcim.interface', tags: [{ slug: 'manual' }, { slug: 'netbox-auto' }] } });
+			expect(p.steps.find((s) => s.object === 'ip4')).toMatchObject({ method: 'PATCH', id: 84, body: { assigned_object_type: 'dcim.interface', tags: [{ slug: 'manual' }, { slug: 'netbox-auto' }, { slug: 'netbox-auto-adopted' }] } });
 			expect(p.foreign).toContainEqual(expect.objectContaining({ object: 'ip4', id: 84, action: 'adopted' }));
 		});
 

@@ -37,7 +37,7 @@ describe('planner', () => {
 		state.devices[1].tags = [{ id: 5, slug: 'manual', name: 'manual' }];
 		const [plan] = planPush([{ index: 0, host: host({}) }], state, options).plans;
 		expect(plan.adopted).toEqual(['device']);
-		expect(plan.steps).toEqual([expect.objectContaining({ method: 'PATCH', object: 'device', body: { tags: [{ slug: 'manual' }, { slug: 'netbox-auto' }] } })]);
+		expect(plan.steps).toEqual([expect.objectContaining({ method: 'PATCH', object: 'device', body: { tags: [{ slug: 'manual' }, { slug: 'netbox-auto' }, { slug: 'netbox-auto-adopted' }] } })]);
 	});
 
 	it('fails a host whose site does not exist, naming the field', () => {
