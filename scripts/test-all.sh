@@ -19,6 +19,9 @@ fi
 
 step "services"
 bash scripts/services/netbox.sh
+# A second, brownfield NetBox on :8766: NetBox's demo data, loaded afresh on every run
+# (it reuses the local NetBox's install, so it needs one even when NETBOX_URL points elsewhere).
+bash scripts/services/netbox-demo.sh
 bash scripts/services/unbound.sh
 
 step "build, lint, type-check"

@@ -4,7 +4,7 @@
 import { hostPart, surroundingNetwork } from '../address';
 import type { Host } from '../host';
 import { adoptedTag } from './plan';
-import type { NetBoxClient } from './client';
+import { PAGE_SIZE, type NetBoxClient } from './client';
 import { ENDPOINT, READ_FIELDS, REF_ENDPOINT, type NbCable, type NbInterface, type NbIpAddress, type NbMachine, type NbMacAddress, type NbRef, type NetBoxSnapshot, type RefKind } from './types';
 
 const REF_FIELD: Record<Exclude<RefKind, 'tag' | 'vrf'>, keyof Host> = {
@@ -141,11 +141,28 @@ async function readMacs(client: NetBoxClient, hosts: Host[], devices: NbMachine[
 	const lists = await Promise.all([
 		client.listWhereIn<NbMacAddress>(ENDPOINT.mac, 'device_id', ids(devices, 'device'), READ_FIELDS.mac),
 		client.listWhereIn<NbMacAddress>(ENDPOINT.mac, 'virtual_machine_id', ids(vms, 'vm'), READ_FIELDS.mac),
-		// Bare hex (NetBox parses it) costs 26 URL bytes a MAC instead of 41.
-		client.listWhereIn<NbMacAddress>(ENDPOINT.mac, 'mac_address', [...new Set(needing.map((h) => h.mac!.replace(/:/g, '')))], READ_FIELDS.mac),
+		readMacsByValue(client, [...new Set(needing.map((h) => h.mac!))]),
 	]);
 	const seen = new Set<number>();
 	return lists.flat().filter((m) => !seen.has(m.id) && !!seen.add(m.id));
+}
+
+/**
+ * Every MAC object holding one of `macs`. Asked by value, 1,000 MACs take ~7
+ * requests (bare hex, which NetBox parses, is 26 URL bytes a MAC instead of
+ * 41); a NetBox that holds fewer MAC objects than that in all is read whole,
+ * page by page, after one request that counts them.
+ */
+async function readMacsByValue(client: NetBoxClient, macs: string[]): Promise<NbMacAddress[]> {
+	const byValue = Math.ceil((macs.length * 26) / 3700);
+	if (byValue > 1) {
+		const { count } = await client.request<{ count: number }>('GET', ENDPOINT.mac, { query: { limit: 1, fields: 'id' } });
+		if (Math.ceil(count / PAGE_SIZE) < byValue) {
+			const wanted = new Set(macs);
+			return (await client.list<NbMacAddress>(ENDPOINT.mac, READ_FIELDS.mac)).filter((m) => wanted.has(m.mac_address.toUpperCase()));
+		}
+	}
+	return client.listWhereIn<NbMacAddress>(ENDPOINT.mac, 'mac_address', macs.map((m) => m.replace(/:/g, '')), READ_FIELDS.mac);
 }
 
 /**

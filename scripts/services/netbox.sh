@@ -321,16 +321,18 @@ if [ -n "${code:-}" ]; then
     done_phase "reusing the NetBox already answering on :$PORT (API-Version $apiver)"
   fi
 fi
+# 9>&-: the server must not inherit the lock on fd 9, or it would hold it for as long as
+# it runs and the next run of this script would wait for it.
 start_server() { # start_server gunicorn|runserver: launch detached, pid to $PIDFILE
   if [ "$1" = gunicorn ]; then
     setsid "$VENV/bin/gunicorn" netbox.wsgi:application \
       --bind "127.0.0.1:$PORT" --workers "$WORKERS" --threads 3 --timeout 120 \
       --max-requests 5000 --max-requests-jitter 500 \
       --access-logfile - --error-logfile - \
-      </dev/null >>"$SERVER_LOG" 2>&1 &
+      </dev/null >>"$SERVER_LOG" 2>&1 9>&- &
   else
     setsid "${NB[@]}" runserver "127.0.0.1:$PORT" --insecure --noreload \
-      </dev/null >>"$SERVER_LOG" 2>&1 &
+      </dev/null >>"$SERVER_LOG" 2>&1 9>&- &
   fi
   echo $! >"$PIDFILE"
 }

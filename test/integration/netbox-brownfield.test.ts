@@ -1,0 +1,257 @@
+// NetBox Push on a NetBox people already run: NetBox's own demo data plus
+// foreign objects this suite adds (addresses on other devices, eno1/bond0
+// devices, a cable to a patch panel, a twin at another site, two device types
+// of one slug, two clusters of one name). Blast radius: every object the
+// package does not own is exported field by field before and after a push of
+// 210 hosts; the only differences allowed are those the outputs list.
+import type { IDataObject } from 'n8n-workflow';
+import type { NetBoxClient } from '../../core/netbox/client';
+import { NetBoxPush } from '../../nodes/NetBoxPush/NetBoxPush.node';
+import { changesInWindow, connectDemoNetBox, demoEnv, diffExports, exportForeign, exportObjects, seedForeign, type Export, type ForeignWorld } from '../helpers/brownfield';
+import { startCountingProxy, type CountingProxy } from '../helpers/countingProxy';
+import { runNode, type RunNodeResult } from '../helpers/runNode';
+
+type Obj = Record<string, any>;
+let nb: NetBoxClient;
+let proxy: CountingProxy;
+let world: ForeignWorld;
+
+/** The ways a host can collide with what people made, and what each must give. */
+type Kind = 'clean' | 'ipPrimary' | 'ipSecondary' | 'macElsewhere' | 'otherVrf' | 'reservation' | 'existingEno' | 'existingBond' | 'noInterface' | 'foreignCable' | 'twinSite' | 'sharedSlug' | 'dupCluster';
+const CONFLICTS: Record<string, string> = {
+	ipPrimary: 'ipv4',
+	ipSecondary: 'ipv4',
+	macElsewhere: 'mac',
+	noInterface: 'interface',
+	foreignCable: 'switchPort',
+	twinSite: 'name',
+	sharedSlug: 'deviceType',
+	dupCluster: 'cluster',
+};
+const N = 10;
+const CLEAN = 90;
+
+function hosts(): Array<{ kind: Kind; item: Obj }> {
+	const list: Array<{ kind: Kind; item: Obj }> = [];
+	const hex = (i: number) => i.toString(16).padStart(2, '0');
+	const add = (kind: Kind, item: Obj) => list.push({ kind, item: { approved: true, ...item } });
+	for (let i = 0; i < CLEAN; i++) {
+		const common = { name: `bfn-${i}`, ipv4: `10.210.${i}.10/24`, ipv6: `2001:db8:bf::${i.toString(16)}:10/64`, mac: `02:bf:10:00:00:${hex(i)}` };
+		if (i % 2) add('clean', { ...common, kind: 'vm', cluster: world.cluster.name });
+		else add('clean', { ...common, switch: world.switch.name, switchPort: `ge-0/0/${100 + i}` });
+	}
+	for (let i = 0; i < N; i++) {
+		add('ipPrimary', { name: `bfa-${i}`, ipv4: world.routers[i].gi0.ip.address });
+		add('ipSecondary', { name: `bfb-${i}`, ipv4: world.routers[i].gi1.ip.address });
+		add('macElsewhere', { name: `bfc-${i}`, ipv4: `10.211.${i}.10/24`, mac: world.routers[i].gi1.mac.address });
+		add('otherVrf', { name: `bfd-${i}`, ipv4: world.vrfOnly[i].address });
+		add('reservation', { name: `bfe-${i}`, ipv4: world.reservations[i].address });
+		// Stating the role on half of them: a foreign device keeps it (listed as kept).
+		add('existingEno', { name: world.enos[i].name, mac: world.enos[i].iface.mac.address, ipv4: world.enos[i].iface.ip.address, ...(i % 2 ? {} : { role: world.roles.server.slug }) });
+		add('existingBond', { name: world.bonds[i].name, ipv4: world.bonds[i].iface.ip.address });
+		add('noInterface', { name: world.plains[i].name, ipv4: `10.212.${i}.10/24` });
+		add('foreignCable', { name: world.cabled[i].name, interface: world.cabled[i].iface.name, switch: world.switch.name, switchPort: `ge-0/0/${300 + i}` });
+		add('twinSite', { name: world.twins[i].name, site: world.siteA.slug, ipv4: `10.213.${i}.10/24` });
+		add('sharedSlug', { name: `bfk-${i}`, deviceType: world.sharedSlugTypes[0].slug, ipv4: `10.214.${i}.10/24` });
+		add('dupCluster', { name: `bfl-${i}`, kind: 'vm', cluster: world.dupClusters[0].name, ipv4: `10.215.${i}.10/24` });
+	}
+	return list;
+}
+
+function run(operation: 'push' | 'status', dryRun = false): Promise<RunNodeResult> {
+	return runNode({
+		node: new NetBoxPush(),
+		parameters: {
+			operation,
+			dryRun,
+			hostDefaults: { site: world.siteA.slug, role: world.roles.server.slug, deviceType: world.deviceType.slug, interface: 'eth0' },
+			options: { dnsDomain: 'lab.example' },
+		},
+		credentials: { netBoxApi: { baseUrl: proxy.url, token: demoEnv().token } },
+		items: hosts().map((h) => h.item) as IDataObject[],
+		onError: 'continueErrorOutput',
+	});
+}
+
+/** Each input item's result, success or error output, by item index. */
+function byItem(result: RunNodeResult): Obj[] {
+	const out: Obj[] = [];
+	for (const item of result.success) out[(item.pairedItem as { item: number }).item] = item.json.netbox as Obj;
+	for (const item of result.errors) out[(item.pairedItem as { item: number }).item] = (item.json.details as Obj).netbox;
+	return out;
+}
+
+const ENDPOINT_OF: Record<string, (vm: boolean) => string> = {
+	device: (vm) => (vm ? 'virtualization/virtual-machines' : 'dcim/devices'),
+	interface: (vm) => (vm ? 'virtualization/interfaces' : 'dcim/interfaces'),
+	switchPort: () => 'dcim/interfaces',
+	mac: () => 'dcim/mac-addresses',
+	ip4: () => 'ipam/ip-addresses',
+	ip6: () => 'ipam/ip-addresses',
+	cable: () => 'dcim/cables',
+};
+
+/** Fields NetBox itself derives from a listed one (a cable end's path, a primary IP's shortcut). */
+const DERIVED: Record<string, string[]> = {
+	cable: ['cable_end', 'link_peers', 'link_peers_type', 'connected_endpoints', 'connected_endpoints_type', 'connected_endpoints_reachable', '_occupied'],
+	assigned_object_id: ['assigned_object'],
+	primary_mac_address: ['mac_address'],
+	primary_ip4: ['primary_ip'],
+	primary_ip6: ['primary_ip'],
+};
+
+/**
+ * An export with nested objects reduced to their ids. A device's nested
+ * `device_type` carries NetBox's live `device_count`, which moves whenever any
+ * device is made: that is not a change of the device. A reference that points
+ * elsewhere still shows as a changed id.
+ */
+function references(data: Export): Export {
+	const ref = (v: unknown): unknown =>
+		Array.isArray(v) ? v.map(ref) : v && typeof v === 'object' && 'id' in (v as Obj) ? (v as Obj).id : v;
+	return Object.fromEntries(Object.entries(data).map(([key, o]) => [key, Object.fromEntries(Object.entries(o).map(([f, v]) => [f, ref(v)]))]));
+}
+
+/** `endpoint#id` → the fields the outputs say may change on that foreign object. */
+function allowedChanges(results: Obj[], items: Obj[]): Map<string, Set<string>> {
+	const allowed = new Map<string, Set<string>>();
+	results.forEach((r, i) => {
+		for (const f of (r.foreign ?? []) as Obj[]) {
+			if (f.action === 'left') continue;
+			const key = `${ENDPOINT_OF[f.object](items[i].kind === 'vm')}#${f.id}`;
+			const fields = allowed.get(key) ?? new Set<string>(['last_updated']);
+			for (const field of f.fields as string[]) for (const name of [field, ...(DERIVED[field] ?? [])]) fields.add(name);
+			allowed.set(key, fields);
+		}
+	});
+	return allowed;
+}
+
+beforeAll(async () => {
+	nb = await connectDemoNetBox();
+	world = await seedForeign(nb, N);
+	proxy = await startCountingProxy(demoEnv().url);
+}, 600_000);
+
+afterAll(async () => {
+	await proxy?.close();
+	await nb?.close();
+});
+
+describe('NetBox Push on a brownfield NetBox (NetBox demo data + foreign objects)', () => {
+	let dry: Obj[];
+	let pushed: Obj[];
+	let before: Export;
+	const items = () => hosts().map((h) => h.item);
+	const kinds = () => hosts().map((h) => h.kind);
+
+	it('a dry run reports every conflict before any write, naming the object and its owner', async () => {
+		proxy.reset();
+		const result = await run('push', true);
+		expect(proxy.counts().writes).toBe(0);
+		dry = byItem(result);
+		expect(dry).toHaveLength(CLEAN + 12 * N);
+		const conflicts: Record<string, number> = {};
+		kinds().forEach((kind, i) => {
+			if (!CONFLICTS[kind]) {
+				expect({ i, kind, error: dry[i].error }).toEqual({ i, kind, error: undefined });
+				return;
+			}
+			expect({ i, kind, field: dry[i].field, action: dry[i].action }).toEqual({ i, kind, field: CONFLICTS[kind], action: 'plan:failed' });
+			expect(dry[i].conflict).toBe(dry[i].error);
+			conflicts[kind] = (conflicts[kind] ?? 0) + 1;
+		});
+		// The words name the object that is in the way and who holds it.
+		const word = (kind: Kind, n = 0) => dry[kinds().indexOf(kind) + n].error as string;
+		expect(word('ipPrimary')).toContain(`is assigned to ${world.routers[0].name} GigabitEthernet0/0`);
+		expect(word('ipSecondary')).toContain(`is assigned to ${world.routers[0].name} GigabitEthernet0/1`);
+		expect(word('macElsewhere')).toContain(`is assigned to ${world.routers[0].name} GigabitEthernet0/1`);
+		expect(word('foreignCable')).toContain(`is cabled to ${world.patchPanel.name}:`);
+		expect(word('twinSite')).toContain(`already exists, not in site "${world.siteA.slug}"`);
+		expect(word('sharedSlug')).toContain('matches 2 device types');
+		expect(word('dupCluster')).toContain('matches 2 clusters');
+		expect(word('noInterface')).toContain('give the interface name');
+		console.log(`brownfield dry run: ${result.success.length + result.errors.length} hosts, conflicts by kind ${JSON.stringify(conflicts)}, ${proxy.counts().requests} requests`);
+	});
+
+	it('the push changes no foreign object beyond what its outputs list, and writes nothing for failed hosts', async () => {
+		before = await exportForeign(nb);
+		const start = new Date(Date.now() - 1000).toISOString();
+		proxy.reset();
+		const result = await run('push');
+		const end = new Date(Date.now() + 1000).toISOString();
+		pushed = byItem(result);
+		const counts = proxy.counts();
+
+		// Same conflicts, same words, same foreign objects as the dry run.
+		pushed.forEach((r, i) => {
+			expect({ i, error: r.error }).toEqual({ i, error: dry[i].error });
+			expect({ i, foreign: r.foreign }).toEqual({ i, foreign: dry[i].foreign });
+		});
+		const kind = kinds();
+		const actions = (k: Kind) => [...new Set(pushed.filter((_, i) => kind[i] === k).map((r) => r.action))];
+		expect(actions('clean')).toEqual(['created']);
+		expect(actions('otherVrf')).toEqual(['created']);
+		expect(actions('reservation')).toEqual(['created']);
+		expect(actions('existingEno')).toEqual(['updated']);
+		expect(actions('existingBond')).toEqual(['updated']);
+		for (const k of Object.keys(CONFLICTS) as Kind[]) expect(actions(k)).toEqual(['failed']);
+
+		// What the outputs say about foreign objects: adopted reservations, adopted eno1/bond0 hosts, kept roles.
+		const eno = pushed[kind.indexOf('existingEno')];
+		expect(eno.foreign).toContainEqual(expect.objectContaining({ object: 'device', name: world.enos[0].name, action: 'adopted', kept: ['role'] }));
+		expect(eno.objects.interface.id).toBe(world.enos[0].iface.id);
+		expect(pushed[kind.indexOf('existingBond')].objects.interface.id).toBe(world.bonds[0].iface.id);
+		expect(pushed[kind.indexOf('reservation')].foreign).toContainEqual(expect.objectContaining({ object: 'ip4', id: world.reservations[0].id, action: 'adopted' }));
+
+		// Blast radius: re-read every object that was foreign before, field by field.
+		const after = await exportObjects(nb, Object.keys(before));
+		const allowed = allowedChanges(pushed, items());
+		const diff = diffExports(references(before), references(after));
+		const outside = diff.filter((d) => !allowed.get(d.key)?.has(d.field));
+		const newForeign = Object.keys(await exportForeign(nb)).filter((key) => !(key in before));
+		const changedObjects = new Set(diff.map((d) => d.key));
+
+		// The change log of the push window: only objects the package owns now, or foreign ones an output lists.
+		const log = await changesInWindow(nb, start, end);
+		const endpointOf: Record<string, string> = { 'dcim.device': 'dcim/devices', 'virtualization.virtualmachine': 'virtualization/virtual-machines', 'dcim.interface': 'dcim/interfaces', 'virtualization.vminterface': 'virtualization/interfaces', 'dcim.macaddress': 'dcim/mac-addresses', 'ipam.ipaddress': 'ipam/ip-addresses', 'dcim.cable': 'dcim/cables' };
+		const failedNames = new Set(items().filter((_, i) => pushed[i].action === 'failed').map((h) => String(h.name).toLowerCase()));
+		const unlisted = log.filter((c) => {
+			const key = `${endpointOf[c.changed_object_type] ?? c.changed_object_type}#${c.changed_object_id}`;
+			return key in before && !allowed.has(key);
+		});
+		const forFailed = log.filter((c) => failedNames.has(String(c.object_repr).toLowerCase()));
+		const failedObjects = await Promise.all(
+			[...failedNames].filter((name) => !name.startsWith('bf-')).map(async (name) => [...(await nb.list<Obj>('api/dcim/devices/', { name })), ...(await nb.list<Obj>('api/virtualization/virtual-machines/', { name }))]),
+		);
+
+		console.log(
+			`brownfield push: ${pushed.length} hosts (${pushed.filter((r) => r.action !== 'failed').length} done, ${failedNames.size} failed on conflicts), ` +
+				`${counts.requests} requests (${counts.writes} writes); foreign objects before ${Object.keys(before).length}, changed ${changedObjects.size} ` +
+				`(all listed: ${outside.length === 0}), changed outside the outputs ${outside.length}, new untagged objects ${newForeign.length}, ` +
+				`change-log rows ${log.length}, rows for failed hosts ${forFailed.length + unlisted.length}, objects of failed hosts ${failedObjects.flat().length}`,
+		);
+		expect(outside).toEqual([]);
+		expect(newForeign).toEqual([]);
+		expect(unlisted).toEqual([]);
+		expect(forFailed).toEqual([]);
+		expect(failedObjects.flat()).toEqual([]);
+		// The address that lives only in a VRF is still there, untouched, and the host got its own in the global table.
+		const vrfAddress = world.vrfOnly[0].address.split('/')[0];
+		const copies = await nb.list<Obj>('api/ipam/ip-addresses/', { address: vrfAddress });
+		expect(copies.map((c) => c.vrf?.id ?? null).sort()).toEqual([null, world.vrfOnly[0].vrf.id].sort());
+	});
+
+	it('Status reports the conflicts as drifted in the same words, and a second push writes nothing', async () => {
+		const status = byItem(await run('status'));
+		kinds().forEach((kind, i) => {
+			if (CONFLICTS[kind]) expect({ i, state: status[i].state, conflict: status[i].conflict }).toEqual({ i, state: 'drifted', conflict: pushed[i].error });
+			else expect({ i, state: status[i].state }).toEqual({ i, state: 'in-sync' });
+		});
+		proxy.reset();
+		const again = byItem(await run('push'));
+		expect(proxy.counts().writes).toBe(0);
+		kinds().forEach((kind, i) => expect({ i, action: again[i].action }).toEqual({ i, action: CONFLICTS[kind] ? 'failed' : 'unchanged' }));
+		console.log(`brownfield re-push: ${proxy.counts().requests} requests, 0 writes`);
+	});
+});
