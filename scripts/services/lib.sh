@@ -134,3 +134,35 @@ $(tail -n 40 "$log")"
     sleep 0.5
   done
 }
+
+# netbox_configuration DB_NAME REDIS_TASKS_DB REDIS_CACHE_DB: prints a configuration.py for a
+# test NetBox on this machine's PostgreSQL ($PG_PORT, role netbox, $DB_PASSWORD) and Redis
+# ($REDIS_PORT), with the machine's secrets ($SECRET_KEY, $PEPPER).
+netbox_configuration() {
+  cat <<EOF
+# Written by scripts/services/$LIB_NAME; regenerated on every run (edit the script instead).
+ALLOWED_HOSTS = ['*']
+DATABASES = {
+    'default': {
+        'ENGINE': 'django.db.backends.postgresql',
+        'NAME': '$1',
+        'USER': 'netbox',
+        'PASSWORD': '$DB_PASSWORD',
+        'HOST': '127.0.0.1',
+        'PORT': '$PG_PORT',
+        'CONN_MAX_AGE': 300,
+    }
+}
+REDIS = {
+    'tasks': {'HOST': '127.0.0.1', 'PORT': $REDIS_PORT, 'USERNAME': '', 'PASSWORD': '', 'DATABASE': $2, 'SSL': False},
+    'caching': {'HOST': '127.0.0.1', 'PORT': $REDIS_PORT, 'USERNAME': '', 'PASSWORD': '', 'DATABASE': $3, 'SSL': False},
+}
+SECRET_KEY = '$SECRET_KEY'
+API_TOKEN_PEPPERS = {1: '$PEPPER'}
+DEBUG = False
+MAX_PAGE_SIZE = 1000
+RELEASE_CHECK_URL = None
+CENSUS_REPORTING_ENABLED = False
+TIME_ZONE = 'UTC'
+EOF
+}

@@ -121,32 +121,7 @@ export NETBOX_ROOT="$ROOT"
 [ -f "$ROOT/conf/__init__.py" ] || run_logged "netbox setup" "${NB[@]}" setup --target "$ROOT"
 CONF_NEW="$(mktemp "$STATE/.configuration.XXXXXX")"
 chmod 600 "$CONF_NEW"
-cat >"$CONF_NEW" <<EOF
-# Written by scripts/services/netbox-demo.sh; regenerated on every run (edit the script instead).
-ALLOWED_HOSTS = ['*']
-DATABASES = {
-    'default': {
-        'ENGINE': 'django.db.backends.postgresql',
-        'NAME': '$DB_NAME',
-        'USER': 'netbox',
-        'PASSWORD': '$DB_PASSWORD',
-        'HOST': '127.0.0.1',
-        'PORT': '$PG_PORT',
-        'CONN_MAX_AGE': 300,
-    }
-}
-REDIS = {
-    'tasks': {'HOST': '127.0.0.1', 'PORT': $REDIS_PORT, 'USERNAME': '', 'PASSWORD': '', 'DATABASE': $REDIS_TASKS_DB, 'SSL': False},
-    'caching': {'HOST': '127.0.0.1', 'PORT': $REDIS_PORT, 'USERNAME': '', 'PASSWORD': '', 'DATABASE': $REDIS_CACHE_DB, 'SSL': False},
-}
-SECRET_KEY = '$SECRET_KEY'
-API_TOKEN_PEPPERS = {1: '$PEPPER'}
-DEBUG = False
-MAX_PAGE_SIZE = 1000
-RELEASE_CHECK_URL = None
-CENSUS_REPORTING_ENABLED = False
-TIME_ZONE = 'UTC'
-EOF
+netbox_configuration "$DB_NAME" "$REDIS_TASKS_DB" "$REDIS_CACHE_DB" >"$CONF_NEW"
 mv -f "$CONF_NEW" "$ROOT/conf/configuration.py"
 done_phase "$ROOT"
 

@@ -36,61 +36,10 @@ SERVER_LOG="$STATE/server.log"
 ENV_FILE="$CACHE/netbox.env"
 LOCAL_URL="http://127.0.0.1:$PORT"
 
-say() { echo "netbox.sh: $*"; }
-die() { echo "netbox.sh: $*" >&2; exit 1; }
-trap 'rc=$?; echo "netbox.sh: failed (exit $rc) at line $LINENO: $BASH_COMMAND" >&2' ERR
-
-T0=$(date +%s)
-PHASE_T=$T0
-PHASE=""
-phase() { PHASE="$1"; PHASE_T=$(date +%s); }
-done_phase() { say "$PHASE $(($(date +%s) - PHASE_T))s${1:+ ($1)}"; }
-
-# run_logged NAME CMD...: run CMD with output to $LOGS/NAME.log; on failure die with its tail.
-run_logged() {
-  local name="$1"; shift
-  mkdir -p "$LOGS"
-  if ! "$@" >"$LOGS/$name.log" 2>&1; then
-    die "$name failed: $(tail -n 25 "$LOGS/$name.log")
-(full log: $LOGS/$name.log)"
-  fi
-}
-
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-
-auth_header() {
-  case "$1" in
-    nbt_*) printf 'Authorization: Bearer %s' "$1" ;;
-    *) printf 'Authorization: Token %s' "$1" ;;
-  esac
-}
-
-# status_check URL TOKEN: GET /api/status/; on HTTP 200 sets STATUS_BODY and returns 0, else
-# sets STATUS_ERR and returns 1. Call it directly (not in $(...)) so the globals survive.
-# The token goes to curl through a config on stdin, never on a command line.
-STATUS_BODY="" STATUS_ERR=""
-status_check() {
-  local url="${1%/}" token="$2" out code
-  out="$(mktemp)"
-  code="$(printf 'header = "%s"\n' "$(auth_header "$token")" |
-    curl -sS -m 15 -K - -H 'Accept: application/json' -o "$out" -w '%{http_code}' "$url/api/status/" 2>>"$out")" || code=000
-  if [ "$code" = 200 ]; then STATUS_BODY="$(cat "$out")"; rm -f "$out"; return 0; fi
-  STATUS_ERR="HTTP $code: $(head -c 400 "$out")"
-  rm -f "$out"
-  return 1
-}
-
-write_env_file() {
-  mkdir -p "$CACHE"
-  local tmp
-  tmp="$(mktemp "$CACHE/.netbox.env.XXXXXX")"
-  chmod 600 "$tmp"
-  printf 'NETBOX_URL=%s\nNETBOX_TOKEN=%s\n' "$1" "$2" >"$tmp"
-  mv -f "$tmp" "$ENV_FILE"
-  chmod 600 "$ENV_FILE"
-}
-
-json_field() { "${PY:-python3}" -c 'import json,sys; d=json.load(sys.stdin); print(d.get(sys.argv[1],""))' "$1"; }
+LIB_NAME=netbox.sh
+# shellcheck source=scripts/services/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+lib_err_trap
 
 # ---------------------------------------------------------------------------------------
 if [ "${1:-}" = stop ]; then
@@ -108,7 +57,7 @@ if [ -n "${NETBOX_URL:-}" ] && [ -n "${NETBOX_TOKEN:-}" ]; then
   phase "check existing NetBox"
   status_check "$NETBOX_URL" "$NETBOX_TOKEN" ||
     die "GET ${NETBOX_URL%/}/api/status/ with NETBOX_TOKEN failed: $STATUS_ERR"
-  write_env_file "${NETBOX_URL%/}" "$NETBOX_TOKEN"
+  write_env_file "$ENV_FILE" "NETBOX_URL=${NETBOX_URL%/}" "NETBOX_TOKEN=$NETBOX_TOKEN"
   done_phase "NetBox $(printf '%s' "$STATUS_BODY" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("netbox-version","?"))')"
   say "wrote $ENV_FILE"
   exit 0
@@ -241,31 +190,7 @@ if [ ! -f "$ROOT/conf/__init__.py" ]; then
 fi
 CONF="$ROOT/conf/configuration.py"
 CONF_NEW="$(mktemp)"
-cat >"$CONF_NEW" <<EOF
-# Written by scripts/services/netbox.sh; regenerated on every run (edit the script instead).
-ALLOWED_HOSTS = ['*']
-DATABASES = {
-    'default': {
-        'ENGINE': 'django.db.backends.postgresql',
-        'NAME': 'netbox',
-        'USER': 'netbox',
-        'PASSWORD': '$DB_PASSWORD',
-        'HOST': '127.0.0.1',
-        'PORT': '$PG_PORT',
-        'CONN_MAX_AGE': 300,
-    }
-}
-REDIS = {
-    'tasks': {'HOST': '127.0.0.1', 'PORT': $REDIS_PORT, 'USERNAME': '', 'PASSWORD': '', 'DATABASE': 0, 'SSL': False},
-    'caching': {'HOST': '127.0.0.1', 'PORT': $REDIS_PORT, 'USERNAME': '', 'PASSWORD': '', 'DATABASE': 1, 'SSL': False},
-}
-SECRET_KEY = '$SECRET_KEY'
-API_TOKEN_PEPPERS = {1: '$PEPPER'}
-DEBUG = False
-MAX_PAGE_SIZE = 1000
-RELEASE_CHECK_URL = None
-TIME_ZONE = 'UTC'
-EOF
+netbox_configuration netbox 0 1 >"$CONF_NEW"
 if ! cmp -s "$CONF_NEW" "$CONF"; then
   install -m 600 "$CONF_NEW" "$CONF"
   CONF_CHANGED=1
@@ -304,12 +229,8 @@ fi
 # ---------------------------------------------------------------------------------------
 # 4. Server.
 phase "server"
-probe() { # prints the HTTP code of an unauthenticated /api/status/ and the API-Version header
-  curl -s -m 5 -o /dev/null -D - "$LOCAL_URL/api/status/" 2>/dev/null |
-    awk 'NR==1 {code=$2} tolower($1)=="api-version:" {v=$2} END {gsub(/\r/,"",v); print code" "v}'
-}
 our_pid() { [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
-read -r code apiver < <(probe) || true
+read -r code apiver < <(api_probe "$LOCAL_URL") || true
 if [ -n "${code:-}" ]; then
   [ -n "${apiver:-}" ] || die "server: 127.0.0.1:$PORT answers (HTTP $code) but is not NetBox (no API-Version header); set NETBOX_PORT"
   if [ "$CONF_CHANGED" = 1 ] && our_pid; then
@@ -342,7 +263,7 @@ if [ -z "${code:-}" ]; then
   start_server "$MODE"
   deadline=$(($(date +%s) + START_TIMEOUT))
   while :; do
-    read -r code apiver < <(probe) || true
+    read -r code apiver < <(api_probe "$LOCAL_URL") || true
     [ -n "${code:-}" ] && break
     if ! our_pid; then
       if [ "$MODE" = gunicorn ]; then
@@ -418,7 +339,7 @@ else
   how="reused from $ENV_FILE"
 fi
 status_check "$LOCAL_URL" "$TOKEN" || die "token failed: GET /api/status/ with the token: $STATUS_ERR"
-write_env_file "$LOCAL_URL" "$TOKEN"
+write_env_file "$ENV_FILE" "NETBOX_URL=$LOCAL_URL" "NETBOX_TOKEN=$TOKEN"
 done_phase "$how"
 
 say "NetBox $(printf '%s' "$STATUS_BODY" | json_field netbox-version) at $LOCAL_URL; wrote $ENV_FILE (token format: $(case "$TOKEN" in nbt_*) echo "v2, nbt_<key>.<secret>, Bearer" ;; *) echo "v1, Token" ;; esac))"

@@ -3,23 +3,13 @@
 // with (seedForeign), and a field-by-field export of everything the push does not own
 // (exportForeign / exportObjects / diffExports) to prove it left them alone.
 // A missing demo NetBox is a failed test, never a skipped one.
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { NetBoxClient } from '../../core/netbox/client';
+import { serviceEnv } from './netbox';
 
 type Obj = Record<string, any>;
 
 export function demoEnv(): { url: string; token: string } {
-	let url = process.env.NETBOX_DEMO_URL;
-	let token = process.env.NETBOX_DEMO_TOKEN;
-	const file = path.join(__dirname, '../../.cache/netbox-demo.env');
-	if ((!url || !token) && existsSync(file)) {
-		for (const line of readFileSync(file, 'utf8').split('\n')) {
-			const [key, ...rest] = line.split('=');
-			if (key === 'NETBOX_DEMO_URL') url ??= rest.join('=').trim();
-			if (key === 'NETBOX_DEMO_TOKEN') token ??= rest.join('=').trim();
-		}
-	}
+	const { url, token, file } = serviceEnv('NETBOX_DEMO', 'netbox-demo.env');
 	if (!url || !token) {
 		throw new Error(
 			'The brownfield (demo data) NetBox is not configured: set NETBOX_DEMO_URL and NETBOX_DEMO_TOKEN, ' +

@@ -6,17 +6,26 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { NetBoxClient } from '../../core/netbox/client';
 
-export function netboxEnv(): { url: string; token: string } {
-	let url = process.env.NETBOX_URL;
-	let token = process.env.NETBOX_TOKEN;
-	const file = path.join(__dirname, '../../.cache/netbox.env');
+/**
+ * A NetBox's address and token: from the environment variables `<prefix>_URL` and
+ * `<prefix>_TOKEN`, else from the env file a service script wrote under .cache/.
+ */
+export function serviceEnv(prefix: string, fileName: string): { url?: string; token?: string; file: string } {
+	let url = process.env[`${prefix}_URL`];
+	let token = process.env[`${prefix}_TOKEN`];
+	const file = path.join(__dirname, '../../.cache', fileName);
 	if ((!url || !token) && existsSync(file)) {
 		for (const line of readFileSync(file, 'utf8').split('\n')) {
 			const [key, ...rest] = line.split('=');
-			if (key === 'NETBOX_URL') url ??= rest.join('=');
-			if (key === 'NETBOX_TOKEN') token ??= rest.join('=');
+			if (key === `${prefix}_URL`) url ??= rest.join('=').trim();
+			if (key === `${prefix}_TOKEN`) token ??= rest.join('=').trim();
 		}
 	}
+	return { url, token, file };
+}
+
+export function netboxEnv(): { url: string; token: string } {
+	const { url, token } = serviceEnv('NETBOX', 'netbox.env');
 	if (!url || !token) {
 		throw new Error('NetBox is not configured: set NETBOX_URL and NETBOX_TOKEN, or run scripts/services/netbox.sh (npm test does)');
 	}
