@@ -4,7 +4,7 @@
 // before anything is written for it, in the same words for a push, a dry run
 // and Status.
 import type { Host } from '../host';
-import type { Change, ForeignObject, HostPlan, ObjectName, PlanOptions, StepObject } from './plan';
+import type { Change, ForeignObject, HostPlan, ObjectName, PlanOptions } from './plan';
 import { adoptedTag, fqdn, sameValue } from './plan';
 import { indexOf, type SnapshotIndex } from './snapshotIndex';
 import { ENDPOINT, type NbAssigned, type NbInterface, type NbIpAddress, type NbMachine, type NbRef, type NbTag, type NetBoxSnapshot, type RefKind } from './types';
@@ -123,9 +123,8 @@ export class HostPlanner {
 	 * when adopted, the ownership tag and the item's fields but not its
 	 * placement; when left alone, nothing (the differences are reported).
 	 */
-	private write(object: StepObject, endpoint: string, existing: { id: number; tags?: NbTag[] } | undefined, fields: FieldDiff[], how: { name: string; field: string; createOnly?: Record<string, unknown>; tags?: string[] }): Mode {
-		const target: ObjectName = object === 'primary' ? 'device' : object === 'primaryMac' ? 'interface' : object;
-		const mode = this.mode(target, existing, how.name, how.field);
+	private write(object: ObjectName, endpoint: string, existing: { id: number; tags?: NbTag[] } | undefined, fields: FieldDiff[], how: { name: string; field: string; createOnly?: Record<string, unknown>; tags?: string[] }): Mode {
+		const mode = this.mode(object, existing, how.name, how.field);
 		const current = (existing?.tags ?? []).map((t) => t.slug);
 		if (mode !== 'leave') {
 			const marks = mode === 'adopt' ? [this.ownerSlug, this.adoptedSlug] : [this.ownerSlug];
@@ -146,13 +145,13 @@ export class HostPlanner {
 			changed.push(field);
 			if (mode === 'leave') continue;
 			body[field] = value;
-			this.plan.changes.push({ object: target, field, from: existing ? from : null, to });
+			this.plan.changes.push({ object, field, from: existing ? from : null, to });
 		}
 		if (mode === 'adopt' || mode === 'leave') {
-			const entry = this.foreignEntry(target, existing!.id, how.name, mode === 'adopt' ? 'adopted' : 'left');
+			const entry = this.foreignEntry(object, existing!.id, how.name, mode === 'adopt' ? 'adopted' : 'left');
 			entry.fields.push(...changed);
 			if (kept.length) entry.kept = kept;
-			if (mode === 'adopt') this.plan.adopted.push(target);
+			if (mode === 'adopt') this.plan.adopted.push(object);
 		}
 		if (mode === 'create') this.plan.steps.push({ object, endpoint, method: 'POST', body: { ...how.createOnly, ...body } });
 		else if (Object.keys(body).length) this.plan.steps.push({ object, endpoint, method: 'PATCH', id: existing!.id, body });
