@@ -87,7 +87,7 @@ describe('malformed host items', () => {
 	});
 
 	it('NetBox Push: each malformed item on the error output naming its field, the valid ones through, nothing of them sent to NetBox', async () => {
-		const entries = batch(corpus);
+		const entries = batch(corpus.filter((c) => !c.readsNetBox));
 		const result = await runNetBox(proxy.url, token, entries.map((e) => e.item), { onlyApproved: false });
 		figures.pushesRun++;
 		scanner.collect('NetBox push with the corpus', result);
@@ -102,6 +102,22 @@ describe('malformed host items', () => {
 		expect(await nb.list('api/dcim/devices/', { name__isw: 'fault-bad' })).toEqual([]);
 		expect(await nb.list('api/virtualization/virtual-machines/', { name__isw: 'fault-bad' })).toEqual([]);
 		figures.notes!.push(`NetBox saw ${proxy.log.length} requests, none carrying anything of a malformed item`);
+	});
+
+	it('NetBox Push: a host NetBox cannot create (no site, role, type or cluster) fails naming the field after reads only, and nothing of it is written', async () => {
+		const readers = corpus.filter((c) => c.readsNetBox);
+		expect(readers.length).toBeGreaterThanOrEqual(4);
+		const entries = batch(readers);
+		proxy.clearLog();
+		const result = await runNetBox(proxy.url, token, entries.map((e) => e.item), { onlyApproved: false });
+		figures.pushesRun++;
+		scanner.collect('NetBox push of hosts it cannot create', result);
+		checkOutcome('NetBox (cannot create)', entries, result, 'netbox');
+		const written = proxy.log.filter((l) => l.method !== 'GET' && MARKS.some((m) => l.url.includes(m) || l.body.includes(m)));
+		expect(written.map((l) => `${l.method} ${l.url.slice(0, 120)} ${l.body.slice(0, 120)}`)).toEqual([]);
+		expect(proxy.log.some((l) => l.method === 'GET' && l.url.includes('fault-bad'))).toBe(true);
+		expect(await nb.list('api/dcim/devices/', { name__isw: 'fault-bad' })).toEqual([]);
+		expect(await nb.list('api/virtualization/virtual-machines/', { name__isw: 'fault-bad' })).toEqual([]);
 	});
 
 	it('Unbound DNS Push: each malformed item on the error output naming its field, the valid ones served, nothing of them on the DNS host', async () => {

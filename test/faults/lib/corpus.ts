@@ -18,6 +18,12 @@ export interface BadItem {
 	dns: boolean;
 	/** Strings that must never reach NetBox or the DNS host. */
 	tokens: string[];
+	/**
+	 * A valid item that NetBox cannot create (a device without its site, role or
+	 * type): only NetBox can say the host does not exist yet, so it is read
+	 * (never written) before it fails.
+	 */
+	readsNetBox?: boolean;
 }
 
 
@@ -49,7 +55,7 @@ function base(n: number, kind: 'device' | 'vm'): Record<string, unknown> {
 	return kind === 'device' ? { ...common, site: 'fault-lab', deviceType: 'fault-box' } : { ...common, cluster: 'fault-cluster' };
 }
 
-type Defect = { field: string; why: string; dns: boolean; apply: (item: Record<string, unknown>, n: number, random: () => number) => unknown };
+type Defect = { field: string; why: string; dns: boolean; readsNetBox?: boolean; apply: (item: Record<string, unknown>, n: number, random: () => number) => unknown };
 
 const set = (field: string, value: unknown) => (item: Record<string, unknown>) => ({ ...item, [field]: value });
 const drop = (field: string) => (item: Record<string, unknown>) => {
@@ -132,11 +138,11 @@ const DEFECTS: Defect[] = [
 	{ field: 'mac', why: 'short dotted', dns: true, apply: set('mac', '0200.0022.fff') },
 	{ field: 'mac', why: 'number', dns: true, apply: set('mac', 2199023255552) },
 	{ field: 'mac', why: 'newline inside', dns: true, apply: set('mac', '02:00:00:22:ff\n:ff') },
-	// Required for NetBox only.
-	{ field: 'site', why: 'device without site', dns: false, apply: (h) => drop('site')({ ...h, kind: 'device', deviceType: 'fault-box' }) },
-	{ field: 'role', why: 'device without role', dns: false, apply: (h) => drop('role')({ ...h, kind: 'device', site: 'fault-lab', deviceType: 'fault-box' }) },
-	{ field: 'deviceType', why: 'device without type', dns: false, apply: (h) => drop('deviceType')({ ...h, kind: 'device', site: 'fault-lab' }) },
-	{ field: 'cluster', why: 'VM without cluster or site', dns: false, apply: (h) => drop('site')(drop('cluster')({ ...h, kind: 'vm' })) },
+	// Required only to create the host in NetBox (an existing device needs none of them).
+	{ field: 'site', why: 'device without site', dns: false, readsNetBox: true, apply: (h) => drop('site')({ ...h, kind: 'device', deviceType: 'fault-box' }) },
+	{ field: 'role', why: 'device without role', dns: false, readsNetBox: true, apply: (h) => drop('role')({ ...h, kind: 'device', site: 'fault-lab', deviceType: 'fault-box' }) },
+	{ field: 'deviceType', why: 'device without type', dns: false, readsNetBox: true, apply: (h) => drop('deviceType')({ ...h, kind: 'device', site: 'fault-lab' }) },
+	{ field: 'cluster', why: 'VM without cluster or site', dns: false, readsNetBox: true, apply: (h) => drop('site')(drop('cluster')({ ...h, kind: 'vm' })) },
 	{ field: 'switchPort', why: 'switch without port', dns: false, apply: (h) => ({ ...h, kind: 'device', site: 'fault-lab', deviceType: 'fault-box', switch: 'fault-sw1' }) },
 	{ field: 'switch', why: 'port without switch', dns: false, apply: (h) => ({ ...h, kind: 'device', site: 'fault-lab', deviceType: 'fault-box', switchPort: 'ge-0/0/1' }) },
 	{ field: 'switch', why: 'a VM cabled', dns: false, apply: (h) => ({ ...h, kind: 'vm', cluster: 'fault-cluster', switch: 'fault-sw1', switchPort: 'ge-0/0/1' }) },
@@ -200,7 +206,7 @@ export function makeCorpus(seed: number, count: number, companions: Array<Record
 		const tokens = [String(fresh.mac)];
 		if (defect.field !== 'name') tokens.push(`fault-bad${k}`);
 		if (defect.field !== 'ipv4') tokens.push(`10.211.${1 + (k >> 8)}.${k & 255}`);
-		corpus.push({ item, field: defect.field, why: defect.why, dns: defect.dns, tokens });
+		corpus.push({ item, field: defect.field, why: defect.why, dns: defect.dns, tokens, ...(defect.readsNetBox ? { readsNetBox: true } : {}) });
 	}
 	return corpus;
 }
