@@ -97,7 +97,8 @@ fi
 PG_PORT="$(pg_lsclusters -h | awk -v v="$PG_VER" -v c="$PG_CLUSTER" '$1==v && $2==c {print $3}')"
 if ! pg_isready -q -h 127.0.0.1 -p "$PG_PORT"; then
   # setsid: keep the postmaster out of our caller's process group.
-  run_logged "postgresql start" as_root setsid pg_ctlcluster "$PG_VER" "$PG_CLUSTER" start
+  # 9>&-: daemons started here must not keep this script's lock (fd 9) for as long as they run.
+  run_logged "postgresql start" as_root setsid pg_ctlcluster "$PG_VER" "$PG_CLUSTER" start 9>&-
   for _ in $(seq 30); do pg_isready -q -h 127.0.0.1 -p "$PG_PORT" && break; sleep 1; done
   pg_isready -q -h 127.0.0.1 -p "$PG_PORT" || die "postgresql: $PG_VER/$PG_CLUSTER did not accept connections on port $PG_PORT"
 fi
@@ -134,7 +135,7 @@ done_phase "$PG_VER/$PG_CLUSTER port $PG_PORT"
 phase "redis"
 if [ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null || true)" != PONG ]; then
   run_logged "redis start" redis-server --daemonize yes --bind 127.0.0.1 --port "$REDIS_PORT" \
-    --save '' --appendonly no --dir "$STATE" --logfile "$STATE/redis.log"
+    --save '' --appendonly no --dir "$STATE" --logfile "$STATE/redis.log" 9>&-
   for _ in $(seq 20); do [ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null || true)" = PONG ] && break; sleep 0.5; done
   [ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null || true)" = PONG ] ||
     die "redis: not answering on 127.0.0.1:$REDIS_PORT (see $STATE/redis.log)"
