@@ -10,7 +10,8 @@ set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 STATE="$REPO/.cache/netbox"
 CONF="$STATE/root/conf/configuration.py"
-SECRETS="$STATE/secrets.env"
+# The secrets belong to the machine (netbox.sh keeps them there), not to one clone.
+SECRETS="${XDG_CONFIG_HOME:-$HOME/.config}/n8n-nodes-netbox-auto/netbox-secrets.env"
 ENV_FILE="$REPO/.cache/netbox.env"
 
 die() { echo "netbox-reset.sh: $*" >&2; exit 1; }
