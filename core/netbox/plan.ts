@@ -99,8 +99,11 @@ export function fqdn(host: Host, dnsDomain?: string): string {
 	return typeof name === 'string' ? name : host.name.toLowerCase();
 }
 
-/** The tag an adopted object carries beside the ownership tag, e.g. `netbox-auto-adopted`. */
-export const adoptedTag = (ownershipTag: string) => `${ownershipTag}-adopted`;
+/**
+ * The tag an adopted object carries beside the ownership tag, e.g.
+ * `netbox-auto-adopted`: its name is its slug, so one lookup by slug finds it.
+ */
+export const adoptedTag = (ownershipTag: string) => `${slugify(ownershipTag)}-adopted`;
 
 /** Tag slugs a host's objects carry, and the tags to create first. */
 export function wantedTags(hosts: Host[], snapshot: NetBoxSnapshot, options: PlanOptions): { slugOf: Map<string, string>; missing: Array<{ name: string; slug: string }> } {

@@ -34,10 +34,11 @@ export const supportsChangelogMessage = (version: string) => atLeast(version, 4,
  * manufacturer), two clusters a name (one per group), and picking one of them
  * silently would put a host in the wrong place.
  */
-async function readRefs(client: NetBoxClient, kind: RefKind, values: string[]): Promise<Map<string, NbRef[]>> {
+async function readRefs(client: NetBoxClient, kind: RefKind, values: string[], slugOnly: string[] = []): Promise<Map<string, NbRef[]>> {
 	const found = new Map<string, NbRef[]>();
 	let missing = [...new Set(values.map((v) => v.toLowerCase()))];
 	for (const key of REF_ENDPOINT[kind].keys) {
+		if (key !== 'slug') missing = missing.filter((m) => !slugOnly.includes(m));
 		if (missing.length === 0) break;
 		const wanted = values.filter((v) => missing.includes(v.toLowerCase()));
 		// Lookup by slug lower-cases: slugs are lower case; names are matched case-insensitively via __ie.
@@ -85,7 +86,8 @@ export async function readSnapshot(client: NetBoxClient, hosts: Host[], options:
 			(Object.keys(REF_FIELD) as Array<keyof typeof REF_FIELD>).map(async (kind) => [kind, await readRefs(client, kind, refValues(REF_FIELD[kind]))] as const),
 		).then(async (entries) => ({
 			...Object.fromEntries(entries),
-			tag: await readRefs(client, 'tag', tagValues),
+			// The adopted mark is only ever made by this package, under its own slug: no second lookup by name.
+			tag: await readRefs(client, 'tag', tagValues, [adoptedTag(options.ownershipTag)]),
 			vrf: await readRefs(client, 'vrf', [...refValues('vrf'), ...(options.vrf ? [options.vrf] : [])]),
 		}) as NetBoxSnapshot['refs']),
 		client.listWhereIn<NbMachine>(ENDPOINT.device, 'name', deviceNames, READ_FIELDS.device),

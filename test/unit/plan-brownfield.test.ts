@@ -67,6 +67,15 @@ describe('planner on a brownfield NetBox', () => {
 			expect(p.steps.filter((s) => s.object === 'device')).toEqual([]);
 		});
 
+		it('names the adopted mark after the ownership tag as a slug, and creates it only when adopting', () => {
+			const parsed = parseHost({ name: 'rtr1', mac: 'aa:bb:cc:00:00:01' }, defaults);
+			const result = planPush([{ index: 0, host: (parsed as { host: Host }).host }], brownfield(), { ...baseOptions, ownershipTag: 'Lab Owner' });
+			expect(result.missingTags).toEqual([{ name: 'Lab Owner', slug: 'lab-owner' }, { name: 'lab-owner-adopted', slug: 'lab-owner-adopted' }]);
+			expect(result.plans[0].steps[0].body).toMatchObject({ tags: [{ slug: 'manual' }, { slug: 'lab-owner' }, { slug: 'lab-owner-adopted' }] });
+			const fresh = planPush([{ index: 0, host: (parseHost({ name: 'new1' }, defaults) as { host: Host }).host }], brownfield(), { ...baseOptions, ownershipTag: 'Lab Owner' });
+			expect(fresh.missingTags.map((t) => t.slug)).toEqual(['lab-owner']);
+		});
+
 		it('requires site, role and type only for a device it creates, naming the field', () => {
 			const p = planPush([{ index: 0, host: (parseHost({ name: 'web02' }) as { host: Host }).host }], brownfield(), baseOptions).plans[0];
 			expect(p.error).toMatchObject({ field: 'site' });
