@@ -49,7 +49,7 @@ export const recordProperties: INodeProperties[] = [
 		displayName: 'Managed File',
 		name: 'managedFile',
 		type: 'string',
-		default: '/etc/unbound/unbound.conf.d/n8n-netbox-auto.conf',
+		default: '/etc/unbound/n8n-netbox-auto/n8n-netbox-auto.conf',
 		description:
 			'Include file this node owns and rewrites; Unbound’s config must include it. Its directory must be writable by the SSH user (temp file, backup, lock).',
 	},

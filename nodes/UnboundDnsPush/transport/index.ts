@@ -7,7 +7,7 @@ import { UnboundError, UnboundHost, type UnboundAccess } from '../../../core/dns
 import { SshError, SshSession, type SshCredentials } from '../../../core/ssh/session';
 
 export const DEFAULTS = {
-	managedFile: '/etc/unbound/unbound.conf.d/n8n-netbox-auto.conf',
+	managedFile: '/etc/unbound/n8n-netbox-auto/n8n-netbox-auto.conf',
 	config: '/etc/unbound/unbound.conf',
 	control: '/usr/sbin/unbound-control',
 	checkconf: '/usr/sbin/unbound-checkconf',
