@@ -43,9 +43,12 @@ export function checkChangeLimit(count: ChangeCount, options: ChangeLimitOptions
 	const over = applies && share > options.maxPercent;
 	const pct = Math.round(share * 10) / 10;
 	const counts = `update ${count.updated} and remove ${count.removed} of ${count.managed} managed ${count.unit} (${pct} %)`;
+	const overLimit = `the push would ${counts}, over the change limit of ${options.maxPercent} %`;
 	const message = over
-		? `the push would ${counts}, over the change limit of ${options.maxPercent} %; nothing was written. ` +
-			'Check the input (a partial list with Prune on removes the rest), or turn on Force to let it through'
+		? options.force
+			? `${overLimit}; let through by Force`
+			: `${overLimit}; nothing was written. ` +
+				`Check the input${count.removed ? ' (a partial list with Prune on removes the rest)' : ''}, or turn on Force to let it through`
 		: applies
 			? `the push would ${counts}, within the change limit of ${options.maxPercent} %`
 			: `the push would ${counts}; the change limit applies from ${options.minManaged} managed hosts (${count.managedHosts} now)`;
@@ -55,7 +58,7 @@ export function checkChangeLimit(count: ChangeCount, options: ChangeLimitOptions
 /** Reads and checks the three settings; throws an Error naming the bad one. */
 export function changeLimitOptions(raw: { maxPercent?: unknown; minManaged?: unknown; force?: unknown }): ChangeLimitOptions {
 	const number = (value: unknown, fallback: number, field: string, max: number) => {
-		const n = value === undefined || value === '' ? fallback : Number(value);
+		const n = value === undefined || value === null || value === '' ? fallback : Number(value);
 		if (!Number.isFinite(n) || n < 0 || n > max)
 			throw new Error(`${field} ${JSON.stringify(value)} must be a number from 0 to ${max}`);
 		return n;
