@@ -1,7 +1,9 @@
 // The two things the NetBox node does, without n8n: push hosts (or plan the
 // push in a dry run) and report their status. Both read one snapshot and plan
 // with the same pure planner.
+import type { ChangeLimitOptions, ChangeLimitVerdict } from '../changeLimit';
 import type { Host } from '../host';
+import { changeLimitVerdict } from './changeLimit';
 import type { NetBoxClient } from './client';
 import { createTags, executePlans } from './execute';
 import { planPush, type Change, type ForeignObject, type HostPlan, type ObjectName, type PlanOptions } from './plan';
@@ -23,6 +25,8 @@ export interface HostOutcome {
 export interface PushOptions extends PlanOptions {
 	dryRun: boolean;
 	changelogMessage?: string;
+	/** The change limit; none: no limit (the node always gives one). */
+	changeLimit?: ChangeLimitOptions;
 }
 
 function objects(plan: HostPlan): HostOutcome['objects'] {
@@ -81,10 +85,21 @@ function foldPass(first: HostPlan, later: HostPlan): void {
 	for (const entry of later.foreign) if (!first.foreign.some((f) => f.object === entry.object && f.id === entry.id)) first.foreign.push(entry);
 }
 
-export async function pushHosts(client: NetBoxClient, hosts: Array<{ index: number; host: Host }>, options: PushOptions): Promise<{ outcomes: HostOutcome[]; version: string }> {
+/**
+ * Reads NetBox, plans, checks the change limit and writes (not in a dry run).
+ * A push over the limit and not forced writes nothing at all: every host that
+ * does not fail on its own fails with the limit's message.
+ */
+export async function pushHosts(
+	client: NetBoxClient,
+	hosts: Array<{ index: number; host: Host }>,
+	options: PushOptions,
+): Promise<{ outcomes: HostOutcome[]; version: string; changeLimit?: ChangeLimitVerdict }> {
 	const snapshot = await readSnapshot(client, hosts.map((h) => h.host), options);
 	const { plans, missingTags } = planPush(hosts, snapshot, options);
-	if (!options.dryRun) {
+	const verdict = options.changeLimit ? await changeLimitVerdict(client, snapshot, plans, options.ownershipTag, options.changeLimit) : undefined;
+	const refused = !options.dryRun && !!verdict?.exceeded;
+	if (!options.dryRun && !refused) {
 		const writable = plans.filter((p) => !p.error && p.steps.length);
 		if (writable.length) {
 			await createTags(client, missingTags, writable);
@@ -95,15 +110,22 @@ export async function pushHosts(client: NetBoxClient, hosts: Array<{ index: numb
 	}
 	return {
 		version: snapshot.version,
-		outcomes: plans.map((plan) => ({
-			index: plan.index,
-			action: action(plan, options.dryRun),
-			changes: plan.changes,
-			adopted: plan.adopted,
-			foreign: plan.foreign,
-			objects: objects(plan),
-			error: plan.error,
-		})),
+		...(verdict ? { changeLimit: verdict } : {}),
+		outcomes: plans.map((plan): HostOutcome => {
+			if (refused && !plan.error) {
+				// Nothing was written for it: no changes, nothing adopted; the objects it already has.
+				return { index: plan.index, action: 'failed', changes: [], adopted: [], foreign: [], objects: objects(plan), error: { field: 'changeLimit', message: verdict!.message } };
+			}
+			return {
+				index: plan.index,
+				action: action(plan, options.dryRun),
+				changes: plan.changes,
+				adopted: plan.adopted,
+				foreign: plan.foreign,
+				objects: objects(plan),
+				error: plan.error,
+			};
+		}),
 	};
 }
 
