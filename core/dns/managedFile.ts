@@ -47,7 +47,7 @@ export function parseManagedFile(text: string, path = 'managed file'): DnsRecord
 	const changed = (at: number) =>
 		new ManagedFileError(
 			`${path} was changed outside this node at line ${at + 1} (${JSON.stringify((lines[at] ?? '<end of file>').slice(0, 120))}); ` +
-				'restore it from the .bak beside it or empty it, then push again',
+				'restore it from the newest .bak-<time> beside it or empty it, then push again',
 		);
 	// Exactly what renderManagedFile writes: the header, "server:", one line per
 	// record in strictly increasing order (so sorted and without duplicates),

@@ -2,6 +2,7 @@
 // Unbound serves, decide each host's outcome, the next managed file and the
 // unbound-control changes that make Unbound serve exactly that file. Also the
 // read-only status comparison. No I/O here.
+import { TAKEABLE_TYPES, ForeignIndex, asForeign, conflictMessage, type ForeignRecord } from './foreign';
 import {
 	desiredRecords,
 	qualify,
@@ -14,6 +15,8 @@ import {
 export interface PlanOptions extends RecordOptions {
 	/** Remove managed records of hosts that are not in the input. */
 	prune: boolean;
+	/** Replace foreign A/AAAA/PTR at a pushed host's names instead of failing the host. */
+	takeOverNames?: boolean;
 }
 
 export interface HostInput {
@@ -33,14 +36,16 @@ export interface HostChange {
 	added: string[];
 	removed: string[];
 	reason?: string;
-	error?: { field: string; message: string };
+	error?: { field: string; message: string; kind?: 'conflict' };
+	/** Records this package did not write at the host's names, and what the push does with them. */
+	foreign?: ForeignRecord[];
 }
 
 /** What unbound-control must do so Unbound serves a given record set. */
 export interface ServedChange {
 	/** Owner names to clear first (`local_datas_remove` clears every record of a name). */
 	remove: string[];
-	/** RR lines to add afterwards (`local_datas`). */
+	/** RR lines to add afterwards (`local_datas`): a cleared name gets all it keeps back, foreign records too. */
 	add: string[];
 	/** Every owner name whose served data changes. */
 	touched: string[];
@@ -57,12 +62,26 @@ export interface PushPlan {
 	servedKnown: boolean;
 	/** Owner names whose served data the push may change: what to verify and, on failure, restore. */
 	owners: string[];
+	/** What Unbound should serve at `owners` afterwards: the new records and the foreign ones kept. */
+	want: ServedRR[];
+	/** Foreign records replaced (Take Over Names). One from a config file comes back at a reload. */
+	takenOver: ServedRR[];
+	/** Whether records not in the managed file are served at the names planned: then the backup is worth reading. */
+	foreignSeen: boolean;
 }
 
 type Resolved =
-	| { index: number; state: 'ok'; fqdn: string; desired: DnsRecord[] }
+	| { index: number; state: 'ok'; fqdn: string; desired: DnsRecord[]; foreign?: ForeignRecord[] }
 	| { index: number; state: 'skipped'; fqdn?: string; reason: string }
-	| { index: number; state: 'failed'; fqdn?: string; field: string; message: string };
+	| {
+			index: number;
+			state: 'failed';
+			fqdn?: string;
+			field: string;
+			message: string;
+			kind?: 'conflict';
+			foreign?: ForeignRecord[];
+	  };
 
 /**
  * Names each input host and its desired records. A duplicate is judged on the
@@ -118,7 +137,7 @@ const sameSet = (a: string[], b: string[]) => {
 
 /** Per owner name: the RR lines `records` give it. */
 export function servedForm(records: DnsRecord[]): ServedRR[] {
-	return records.map(({ owner, rr }) => ({ owner, rr }));
+	return records.map(({ owner, type, rr }) => ({ owner, type, rr }));
 }
 
 /** `owners` sorted without repeats; a plan's owner list already is, and is then taken as it is. */
@@ -151,7 +170,13 @@ export function servedChanges(
 		const h = haveBy.get(owner) ?? [];
 		if (sameSet(w, h)) continue;
 		change.touched.push(owner);
-		if (h.length) change.remove.push(owner);
+		// Only additions: no need to clear the name (and re-send what it keeps).
+		const missing = minus(w, h);
+		if (missing.length === w.length - h.length) {
+			change.add.push(...missing);
+			continue;
+		}
+		change.remove.push(owner);
 		change.add.push(...w);
 	}
 	return change;
@@ -168,6 +193,40 @@ function inputNames(resolved: Resolved[], extraNames: string[], zone: string): S
 }
 
 type Ok = Extract<Resolved, { state: 'ok' }>;
+
+/**
+ * A pushed host whose names (its own, its PTR owners, and those of its old
+ * records) already serve foreign records fails, naming them: a push would
+ * clear the name or serve a second answer beside someone else's. With Take
+ * Over Names, foreign A/AAAA/PTR are replaced instead; other types never are.
+ */
+function failForeignConflicts(
+	resolved: Resolved[],
+	fileByHost: Map<string, DnsRecord[]>,
+	foreign: ForeignIndex,
+	takeOver: boolean,
+): Resolved[] {
+	return resolved.map((r): Resolved => {
+		if (r.state !== 'ok') return r;
+		const records = [...r.desired, ...(fileByHost.get(r.fqdn) ?? [])];
+		const found = [...new Set(records.map((d) => d.owner))].flatMap((o) => foreign.at(o));
+		if (!found.length) return r;
+		if (takeOver && found.every((f) => TAKEABLE_TYPES.has(f.type)))
+			return { ...r, foreign: asForeign(found, 'replaced') };
+		// The field is the one whose name is taken: the host name, or an address (its PTR owner).
+		const ptr = records.find((d) => d.type === 'PTR' && d.owner === found[0].owner);
+		const field = !ptr ? 'name' : ptr.address.includes(':') ? 'ipv6' : 'ipv4';
+		return {
+			index: r.index,
+			state: 'failed',
+			fqdn: r.fqdn,
+			field,
+			message: `${field} ${ptr ? ptr.address : r.fqdn}: ${conflictMessage(found, takeOver)}`,
+			kind: 'conflict',
+			foreign: asForeign(found, 'conflict'),
+		};
+	});
+}
 
 /**
  * Two PTRs for one address would make reverse lookups ambiguous: the later
@@ -215,17 +274,22 @@ function failPtrConflicts(
 function hostChange(r: Resolved, old: DnsRecord[]): HostChange {
 	const untouched = { index: r.index, fqdn: r.fqdn, records: rrs(old), added: [], removed: [] };
 	if (r.state === 'skipped') return { ...untouched, action: 'skipped', reason: r.reason };
-	if (r.state === 'failed')
-		return { ...untouched, action: 'failed', error: { field: r.field, message: r.message } };
+	const foreign = r.foreign ? { foreign: r.foreign } : {};
+	if (r.state === 'failed') {
+		const error = { field: r.field, message: r.message, ...(r.kind ? { kind: r.kind } : {}) };
+		return { ...untouched, action: 'failed', error, ...foreign };
+	}
 	const [now, before] = [rrs(r.desired), rrs(old)];
 	const [added, removed] = [minus(now, before), minus(before, now)];
 	const action = !old.length ? 'created' : added.length || removed.length ? 'updated' : 'unchanged';
-	return { index: r.index, fqdn: r.fqdn, action, records: now, added, removed };
+	return { index: r.index, fqdn: r.fqdn, action, records: now, added, removed, ...foreign };
 }
 
 /**
  * Plans a push. `extraNames` are names of input items that never got here
- * (invalid or unapproved): prune must not remove their records.
+ * (invalid or unapproved): prune must not remove their records. `backup`: the
+ * records of the managed file before the last push, also ours (a push cut off
+ * may have left them served); read only when `foreignSeen` says it matters.
  */
 export function planPush(
 	hosts: HostInput[],
@@ -234,13 +298,17 @@ export function planPush(
 	served: ServedRR[] | undefined,
 	options: PlanOptions,
 	extraNames: string[] = [],
+	backup: DnsRecord[] = [],
 ): PushPlan {
 	const fileByHost = groupBy(file, (r) => r.host);
-	const firstPass = resolveHosts(hosts, options);
+	const foreign = served && new ForeignIndex(served, backup.length ? [...file, ...backup] : file);
+	let firstPass = resolveHosts(hosts, options);
 	const inInput = inputNames(firstPass, extraNames, options.zone);
 	const pruned = new Set(
 		options.prune ? [...fileByHost.keys()].filter((h) => !inInput.has(h)).sort() : [],
 	);
+	if (foreign)
+		firstPass = failForeignConflicts(firstPass, fileByHost, foreign, !!options.takeOverNames);
 	const resolved = failPtrConflicts(firstPass, file, pruned);
 
 	const pushed = resolved.filter((r): r is Ok => r.state === 'ok');
@@ -254,6 +322,9 @@ export function planPush(
 	const owners = new Set<string>();
 	for (const r of file) owners.add(r.owner);
 	for (const r of records) owners.add(r.owner);
+	const takenOver = pushed.flatMap((r) =>
+		(r.foreign ?? []).map((f) => ({ owner: f.owner, type: f.type, rr: f.record })),
+	);
 	const plan: PushPlan = {
 		hosts: hostChanges,
 		pruned: [...pruned].map((fqdn) => ({
@@ -270,35 +341,69 @@ export function planPush(
 		served: { remove: [], add: [], touched: [] },
 		servedKnown: false,
 		owners: [...owners].sort(),
+		want: servedForm(records),
+		takenOver,
+		foreignSeen: resolved.some((r) => r.state !== 'skipped' && r.foreign?.length),
 	};
 	const changeOf = new Map(hostChanges.map((c) => [c.index, c]));
-	pushedOf.set(
-		plan,
-		pushed.map((r) => ({ change: changeOf.get(r.index)!, owners: r.desired.map((d) => d.owner) })),
-	);
+	contextOf.set(plan, {
+		pushed: pushed.map((r) => ({
+			change: changeOf.get(r.index)!,
+			owners: r.desired.map((d) => d.owner),
+		})),
+		ours: backup.length ? [...file, ...backup] : file,
+	});
 	if (served) return withServed(plan, served);
 	// Assumed to serve the file: an unchanged file means no change to serve.
 	return plan.fileChanged ? withServed(plan, servedForm(file), false) : plan;
 }
 
-/** Per plan, each pushed host's change and owner names: what `withServed` needs. */
-const pushedOf = new WeakMap<PushPlan, Array<{ change: HostChange; owners: string[] }>>();
+/** Per plan, what `withServed` needs: each pushed host's change and owner names, and the records that are ours. */
+const contextOf = new WeakMap<
+	PushPlan,
+	{ pushed: Array<{ change: HostChange; owners: string[] }>; ours: DnsRecord[] }
+>();
 
 /**
- * Fills in what unbound-control must change, given what Unbound serves now.
- * `known` false: `served` is an assumption (that Unbound serves the managed
- * file), good enough to size the change, not to apply it with local_datas.
+ * Fills in what unbound-control must change, given what Unbound serves now:
+ * at every owner name of the plan, the new records plus the foreign records
+ * there (all but those taken over), so a name that must be cleared gets its
+ * foreign records back at once. `known` false: `served` is an assumption (that
+ * Unbound serves the managed file), good enough to size the change, not to
+ * apply it with local_datas.
  */
-export function withServed(plan: PushPlan, served: ServedRR[], known = true): PushPlan {
-	plan.served = servedChanges(servedForm(plan.records), served, plan.owners);
+export function withServed(
+	plan: PushPlan,
+	served: ServedRR[],
+	known = true,
+	/** More records known to be ours (from the backup, at names a cut-off push left served). */
+	moreOurs: DnsRecord[] = [],
+): PushPlan {
+	const context = contextOf.get(plan);
+	if (context && moreOurs.length) context.ours = [...context.ours, ...moreOurs];
+	const foreign = new ForeignIndex(served, context?.ours ?? plan.records);
+	const takenOver = new Set(plan.takenOver.map((t) => t.rr));
+	const keptForeign = plan.owners.flatMap((o) => foreign.at(o)).filter((f) => !takenOver.has(f.rr));
+	plan.want = [...servedForm(plan.records), ...keptForeign];
+	plan.foreignSeen ||= keptForeign.length > 0;
+	plan.served = servedChanges(plan.want, served, plan.owners);
 	plan.servedKnown = known;
+	const keptAt = groupBy(keptForeign, (f) => f.owner);
+	for (const p of plan.pruned) {
+		const kept = [...new Set(p.removed.map((rr) => rr.slice(0, rr.indexOf('. '))))].flatMap(
+			(o) => keptAt.get(o) ?? [],
+		);
+		if (kept.length) p.foreign = asForeign(kept, 'kept');
+	}
 	// A host whose file records are right but whose served data is not gets fixed too: say so.
 	const touched = new Set(plan.served.touched);
-	for (const { change, owners } of pushedOf.get(plan) ?? []) {
+	for (const { change, owners } of context?.pushed ?? []) {
 		if (change.action === 'unchanged' && owners.some((o) => touched.has(o))) {
 			Object.assign(change, {
 				action: 'updated',
-				reason: 'Unbound did not serve what the managed file holds',
+				reason: change.foreign?.some((f) => f.action === 'replaced')
+					? 'foreign records at its names were replaced (Take Over Names)'
+					: 'Unbound did not serve what the managed file holds',
 			});
 		}
 	}
@@ -323,6 +428,9 @@ export interface HostStatus {
 	};
 	reason?: string;
 	error?: { field: string; message: string };
+	/** Why a push would fail this host (foreign records at its names): it is then `drifted`. */
+	conflict?: { field: string; message: string };
+	foreign?: ForeignRecord[];
 }
 
 export interface StatusReport {
@@ -331,17 +439,27 @@ export interface StatusReport {
 	stale: Array<{ fqdn: string; records: string[] }>;
 }
 
-/** Compares each host's desired records with the managed file and with what Unbound serves. */
+/**
+ * Compares each host's desired records with the managed file and with what
+ * Unbound serves (foreign records aside: they are listed, and a host they
+ * would fail in a push is `drifted` with the push's words under `conflict`).
+ */
 export function planStatus(
 	hosts: HostInput[],
 	file: DnsRecord[],
 	served: ServedRR[],
-	options: RecordOptions,
+	options: RecordOptions & { takeOverNames?: boolean },
 	extraNames: string[] = [],
+	backup: DnsRecord[] = [],
 ): StatusReport {
-	const resolved = resolveHosts(hosts, options);
 	const fileByHost = groupBy(file, (r) => r.host);
-	const servedBy = groupBy(served, (s) => s.owner);
+	const foreign = new ForeignIndex(served, [...file, ...backup]);
+	const firstPass = resolveHosts(hosts, options);
+	const checked = failForeignConflicts(firstPass, fileByHost, foreign, !!options.takeOverNames);
+	const resolved = firstPass.map((r, i) => (checked[i].state === 'failed' ? r : checked[i]));
+	const conflicts = new Map(
+		checked.flatMap((c) => (c.state === 'failed' && c.kind ? [[c.index, c] as const] : [])),
+	);
 	const statuses = resolved.map((r): HostStatus => {
 		if (r.state === 'skipped')
 			return { index: r.index, fqdn: r.fqdn, state: 'skipped', records: [], reason: r.reason };
@@ -356,19 +474,29 @@ export function planStatus(
 		const inFile = fileByHost.get(r.fqdn) ?? [];
 		const owners = new Set([...r.desired, ...inFile].map((r) => r.owner));
 		const [want, fileRRs] = [rrs(r.desired), rrs(inFile)];
-		const servedRRs = [...owners].flatMap((o) => (servedBy.get(o) ?? []).map((s) => s.rr));
+		const servedRRs = [...owners].flatMap((o) => foreign.ours(o).map((s) => s.rr));
 		const differences = {
 			file: { missing: minus(want, fileRRs), extra: minus(fileRRs, want) },
 			served: { missing: minus(want, servedRRs), extra: minus(servedRRs, want) },
 		};
-		const inSync = Object.values(differences).every((d) => !d.missing.length && !d.extra.length);
-		const state = inSync ? 'in-sync' : !fileRRs.length && !servedRRs.length ? 'missing' : 'drifted';
+		const conflict = conflicts.get(r.index);
+		const seen = conflict?.foreign ?? r.foreign;
+		const inSync =
+			!seen?.length &&
+			Object.values(differences).every((d) => !d.missing.length && !d.extra.length);
+		const state = inSync
+			? 'in-sync'
+			: !fileRRs.length && !servedRRs.length && !seen?.length
+				? 'missing'
+				: 'drifted';
 		return {
 			index: r.index,
 			fqdn: r.fqdn,
 			state,
 			records: want,
 			...(inSync ? {} : { differences }),
+			...(conflict ? { conflict: { field: conflict.field, message: conflict.message } } : {}),
+			...(seen?.length ? { foreign: seen } : {}),
 		};
 	});
 	const inInput = inputNames(resolved, extraNames, options.zone);

@@ -8,7 +8,6 @@ import {
 	planPush,
 	planStatus,
 	servedChanges,
-	servedForm,
 	withServed,
 	type HostInput,
 	type PlanOptions,
@@ -16,8 +15,15 @@ import {
 	type ServedChange,
 	type StatusReport,
 } from './plan';
+import {
+	checkChangeLimit,
+	type ChangeCount,
+	type ChangeLimitOptions,
+	type ChangeLimitVerdict,
+} from '../changeLimit';
 import { SshError } from '../ssh/session';
-import type { RecordOptions, ServedRR } from './records';
+import { TAKEABLE_TYPES } from './foreign';
+import type { DnsRecord, RecordOptions, ServedRR } from './records';
 import { UnboundError, type UnboundHost } from './unbound';
 
 /**
@@ -54,6 +60,8 @@ export interface PushOptions extends PlanOptions {
 	lockTimeoutSeconds: number;
 	/** How long Unbound may take to serve the change: a reload is not instant. */
 	verifyTimeoutMs: number;
+	/** Refuse a push that updates or removes too much of what is managed (see core/changeLimit.ts). */
+	changeLimit?: ChangeLimitOptions;
 }
 
 export interface PushResult {
@@ -62,6 +70,8 @@ export interface PushResult {
 	steps: string[];
 	/** How Unbound was (or, in a dry run, would be) made to serve the change. */
 	applied: 'local_datas' | 'reload';
+	/** The change limit's verdict; a refused push throws instead, unless it is a dry run. */
+	changeLimit?: ChangeLimitVerdict;
 }
 
 export class DnsPushError extends Error {
@@ -75,9 +85,39 @@ export class DnsPushError extends Error {
 	}
 }
 
-async function readState(unbound: UnboundHost) {
+/**
+ * The managed file, what Unbound serves, and the plan. Records served at the
+ * planned names that the file does not hold may be ours from a push cut off
+ * (the latest backup says): only then is the backup read and the plan made again.
+ */
+async function readAndPlan(
+	unbound: UnboundHost,
+	hosts: HostInput[],
+	options: PlanOptions,
+	extraNames: string[],
+) {
 	const [file, served] = await Promise.all([unbound.readManagedFile(), unbound.listLocalData()]);
-	return { file, served };
+	let plan = planPush(hosts, file.records, served, options, extraNames);
+	let backup: DnsRecord[] = [];
+	if (plan.foreignSeen) {
+		backup = await unbound.readBackupRecords();
+		if (backup.length) plan = planPush(hosts, file.records, served, options, extraNames, backup);
+	}
+	await adoptLeftovers(unbound, plan, served, options.zone, backup);
+	return { file, served, plan, ours: [...file.records, ...backup] };
+}
+
+/** What the change limit counts: managed records an update replaces or a prune removes. */
+export function changeCount(plan: PushPlan, file: DnsRecord[]): ChangeCount {
+	const updated = plan.hosts.reduce((n, h) => n + (h.action === 'updated' ? h.removed.length : 0), 0);
+	const removed = plan.pruned.reduce((n, p) => n + p.removed.length, 0);
+	return {
+		managed: file.length,
+		managedHosts: new Set(file.map((r) => r.host)).size,
+		updated,
+		removed,
+		unit: 'records',
+	};
 }
 
 export async function pushHosts(
@@ -86,41 +126,30 @@ export async function pushHosts(
 	options: PushOptions,
 	extraNames: string[] = [],
 ): Promise<PushResult> {
+	const limit = (plan: PushPlan, file: DnsRecord[]) =>
+		options.changeLimit && checkChangeLimit(changeCount(plan, file), options.changeLimit);
 	if (options.dryRun) {
-		const { file, served } = await readState(unbound);
-		const plan = planPush(hosts, file.records, served, options, extraNames);
-		return { plan, steps: [], applied: resolveMode(options.applyMode, plan) };
+		const { file, plan } = await readAndPlan(unbound, hosts, options, extraNames);
+		const changeLimit = limit(plan, file.records);
+		return { plan, steps: [], applied: resolveMode(options.applyMode, plan), changeLimit };
 	}
 	const release = await unbound.lock(options.lockTimeoutSeconds);
 	try {
-		// local_datas always needs what Unbound serves: read it alongside the file.
-		const [file, listed] = await Promise.all([
-			unbound.readManagedFile(),
-			options.applyMode === 'local_datas' ? unbound.listLocalData() : undefined,
+		// What Unbound serves is always read: foreign records live there, and
+		// nothing of theirs may be cleared, dropped by a reload or left out of a rollback.
+		const [{ file, served, plan, ours }] = await Promise.all([
+			readAndPlan(unbound, hosts, options, extraNames),
 			unbound.removeStaleTemps(),
 		]);
-		// Otherwise first planned as if Unbound served the managed file (it does,
-		// unless someone changed it behind our back): enough to size the change.
-		const plan = planPush(hosts, file.records, listed, options, extraNames);
-		let mode = resolveMode(options.applyMode, plan);
-		// What Unbound serves is needed to plan local_datas exactly, to put it back
-		// after a failed local_datas, and to find drift when the file does not
-		// change. A reload of a changed file needs none of that: it re-reads the
-		// whole file and a rollback re-reads the old one. Skip the read then (on a
-		// large set it is the dearest read: Unbound prints every record).
-		let servedBefore = listed;
-		if (!servedBefore && (mode === 'local_datas' || !plan.fileChanged)) {
-			servedBefore = await unbound.listLocalData();
-			withServed(plan, servedBefore);
-		}
-		if (servedBefore) {
-			await adoptLeftovers(unbound, plan, servedBefore, options.zone);
-			mode = resolveMode(options.applyMode, plan);
-		}
+		const changeLimit = limit(plan, file.records);
+		if (changeLimit?.exceeded) throw new UnboundError('change limit', changeLimit.message);
+		const mode = resolveMode(options.applyMode, plan);
+		const before = { oldText: file.text, servedBefore: served, ours };
 		return {
 			plan,
-			steps: await apply(unbound, plan, { oldText: file.text, servedBefore }, mode, options),
+			steps: await apply(unbound, plan, before, mode, options),
 			applied: mode,
+			changeLimit,
 		};
 	} finally {
 		await release();
@@ -140,40 +169,50 @@ async function adoptLeftovers(
 	plan: PushPlan,
 	served: ServedRR[],
 	zone: string,
+	backupRead: DnsRecord[],
 ): Promise<void> {
 	const owners = new Set(plan.owners);
 	const ptrInZone = new RegExp(`\\sPTR\\s\\S*\\.${zone.replace(/\./g, '\\.')}\\.$`);
 	const strays = new Set(
 		served
 			.filter(
-				(s) => !owners.has(s.owner) && (s.owner.endsWith(`.${zone}`) || ptrInZone.test(s.rr)),
+				(s) =>
+					TAKEABLE_TYPES.has(s.type) &&
+					!owners.has(s.owner) &&
+					(s.owner.endsWith(`.${zone}`) || ptrInZone.test(s.rr)),
 			)
 			.map((s) => s.owner),
 	);
 	if (!strays.size) return;
-	const ours = (await unbound.readBackupRecords())
-		.map((r) => r.owner)
-		.filter((o) => strays.has(o) && !owners.has(o));
+	const backup = backupRead.length ? backupRead : await unbound.readBackupRecords();
+	const ours = backup.filter((r) => strays.has(r.owner) && !owners.has(r.owner));
 	if (!ours.length) return;
-	for (const o of ours) owners.add(o);
+	for (const r of ours) owners.add(r.owner);
 	plan.owners = [...owners].sort();
-	withServed(plan, served);
+	// Only the backup's own records at those names are ours: anything else there stays.
+	withServed(plan, served, true, ours);
 }
 
 export async function statusOfHosts(
 	unbound: UnboundHost,
 	hosts: HostInput[],
-	options: RecordOptions,
+	options: RecordOptions & { takeOverNames?: boolean },
 	extraNames: string[] = [],
 ): Promise<StatusReport> {
-	const { file, served } = await readState(unbound);
-	return planStatus(hosts, file.records, served, options, extraNames);
+	const [file, served, backup] = await Promise.all([
+		unbound.readManagedFile(),
+		unbound.listLocalData(),
+		unbound.readBackupRecords(),
+	]);
+	return planStatus(hosts, file.records, served, options, extraNames, backup);
 }
 
 interface Before {
 	oldText: string | undefined;
-	/** What Unbound served before; read for local_datas (to restore it), not for a reload. */
-	servedBefore: ServedRR[] | undefined;
+	/** Everything Unbound served before, of every type: what a rollback puts back. */
+	servedBefore: ServedRR[];
+	/** Records this package wrote (managed file, backup): the only ones a push may drop. */
+	ours: DnsRecord[];
 }
 
 async function apply(
@@ -185,8 +224,6 @@ async function apply(
 ): Promise<string[]> {
 	const steps: string[] = [];
 	if (!plan.fileChanged && !plan.served.touched.length) return steps;
-	if (mode === 'local_datas' && !plan.servedKnown)
-		throw new Error('internal: local_datas planned without reading what Unbound serves');
 	const progress = { fileReplaced: false, servedTouched: false };
 	try {
 		if (plan.fileChanged) {
@@ -215,8 +252,17 @@ async function apply(
 		}
 		unbound.assertLocked();
 		progress.servedTouched = true;
+		const deadline = Date.now() + options.verifyTimeoutMs;
 		await serve(unbound, plan.served, mode, steps);
-		await verify(unbound, servedForm(plan.records), plan.owners, options.verifyTimeoutMs);
+		if (mode === 'reload') {
+			// A reload drops every runtime local_data, someone else's too: put those back.
+			const mayDrop = new Set([...before.ours.map((r) => r.rr), ...plan.takenOver.map((t) => t.rr)]);
+			const back = await putBackDropped(unbound, before.servedBefore, mayDrop, deadline);
+			if (back) steps.push(`local_datas ${back} (foreign records the reload dropped)`);
+		}
+		// Taken-over records from a config file come back at a reload: not a failure.
+		const tolerated = new Set(plan.takenOver.map((t) => t.rr));
+		await verify(unbound, plan.want, plan.owners, tolerated, deadline);
 		return steps;
 	} catch (error) {
 		const step = error instanceof UnboundError ? error.step : 'apply';
@@ -276,45 +322,76 @@ async function serve(
 	if (change.add.length) steps.push(`local_datas ${change.add.length}`);
 }
 
-/** Why Unbound does not serve `want` on `owners` right now, or undefined when it does. */
-async function servedProblem(
-	unbound: UnboundHost,
-	want: ServedRR[],
-	owners: string[],
-): Promise<string | undefined> {
+/** What Unbound serves, or why it cannot say (not running, or the control channel failed). */
+async function readServed(unbound: UnboundHost): Promise<ServedRR[] | string> {
 	// list_local_data answers only once Unbound runs again (after a reload it
 	// waits for the reload to finish): an answer is as good as `status`'s
 	// "is running". Only when it fails is status asked, to say why.
-	let served: ServedRR[];
 	try {
-		served = await unbound.listLocalData();
+		return await unbound.listLocalData();
 	} catch (error) {
+		if (connectionLost(error)) throw error;
 		if (!(await unbound.running()))
 			return 'Unbound is not running after the change (unbound-control status failed)';
-		throw error;
+		return (error as Error).message;
 	}
-	const diff = servedChanges(want, served, owners);
-	return diff.touched.length
-		? `Unbound does not serve what was written for ${diff.touched.length} name(s), e.g. ${diff.touched[0]}`
-		: undefined;
 }
 
+/** Asks `check` until it finds no problem, backing off, until `deadline`; then fails with the last problem. */
+async function until(
+	deadline: number,
+	check: () => Promise<string | undefined>,
+	step = 'verify',
+): Promise<void> {
+	for (let delay = 25; ; delay = Math.min(delay * 2, 500)) {
+		const problem = await check();
+		if (!problem) return;
+		if (Date.now() >= deadline) throw new UnboundError(step, problem);
+		await new Promise((resolve) => setTimeout(resolve, delay));
+	}
+}
+
+/** Waits until Unbound serves `want` on `owners` (records in `tolerated` may be there too). */
 async function verify(
 	unbound: UnboundHost,
 	want: ServedRR[],
 	owners: string[],
-	timeoutMs: number,
+	tolerated: Set<string>,
+	deadline: number,
 ): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	for (let delay = 25; ; delay = Math.min(delay * 2, 500)) {
-		const problem = await servedProblem(unbound, want, owners).catch((e: Error) => {
-			if (connectionLost(e)) throw e;
-			return e.message;
-		});
-		if (!problem) return;
-		if (Date.now() >= deadline) throw new UnboundError('verify', problem);
-		await new Promise((resolve) => setTimeout(resolve, delay));
-	}
+	await until(deadline, async () => {
+		const served = await readServed(unbound);
+		if (typeof served === 'string') return served;
+		const seen = tolerated.size ? served.filter((s) => !tolerated.has(s.rr)) : served;
+		const diff = servedChanges(want, seen, owners);
+		return diff.touched.length
+			? `Unbound does not serve what was written for ${diff.touched.length} name(s), e.g. ${diff.touched[0]}`
+			: undefined;
+	});
+}
+
+/**
+ * After a reload: every record served before that is gone now and not in
+ * `mayDrop` came from a runtime local_data (the reload re-read the files):
+ * add it back. Returns how many were.
+ */
+async function putBackDropped(
+	unbound: UnboundHost,
+	before: ServedRR[],
+	mayDrop: Set<string>,
+	deadline: number,
+): Promise<number> {
+	let now: ServedRR[] = [];
+	await until(deadline, async () => {
+		const served = await readServed(unbound);
+		if (typeof served === 'string') return served;
+		now = served;
+		return undefined;
+	});
+	const present = new Set(now.map((s) => s.rr));
+	const dropped = before.filter((s) => !present.has(s.rr) && !mayDrop.has(s.rr));
+	if (dropped.length) await unbound.replaceLocalData([], dropped.map((s) => s.rr));
+	return dropped.length;
 }
 
 /** Puts back the previous file and served data; says what it managed. Never throws. */
@@ -342,9 +419,11 @@ async function rollback(
 	}
 	if (progress.servedTouched && mode === 'reload') {
 		await attempt('reloading the previous file', () => unbound.control(['reload']));
+		await attempt('putting back the runtime records the reload dropped', () =>
+			putBackDropped(unbound, before.servedBefore, new Set(), Date.now() + 10_000),
+		);
 	} else if (progress.servedTouched) {
 		await attempt('restoring served data', async () => {
-			if (!before.servedBefore) throw new Error('what Unbound served before is unknown');
 			const back = servedChanges(before.servedBefore, await unbound.listLocalData(), owners);
 			await unbound.replaceLocalData(
 				back.remove.map((o) => `${o}.`),

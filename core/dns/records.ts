@@ -211,18 +211,21 @@ export function sortRecords(records: DnsRecord[]): DnsRecord[] {
 /** One RR of `list_local_data`, normalised so it compares equal to the `rr` of the same record. */
 export interface ServedRR {
 	owner: string;
+	/** "A", "TXT", "MX"…: every type Unbound serves, not only the ones this package writes. */
+	type: string;
 	rr: string;
 }
 
 /**
- * Parses `unbound-control list_local_data` output, keeping A, AAAA and PTR
- * (the only types this package manages). Unknown or odd lines are ignored:
- * this is a read of what Unbound serves, not of anything we wrote.
+ * Parses `unbound-control list_local_data` output: every record Unbound
+ * serves, of every type, from every include and from runtime local_data alike
+ * (it cannot say which). A, AAAA and PTR are normalised to the form this
+ * package writes them in; other types keep Unbound's own rendering of their
+ * data, which `local_datas` reads back. Odd lines are ignored.
  */
 export function parseServed(output: string): ServedRR[] {
 	const served: ServedRR[] = [];
-	// One pass over the whole output (it runs to 100,000s of lines): the lines of
-	// exactly five fields "owner TTL IN type data" with a type we manage.
+	// One pass over the whole output (it runs to 100,000s of lines).
 	for (const [, name, ttl, type, raw] of output.matchAll(SERVED_LINE)) {
 		const owner = name.toLowerCase().replace(/\.$/, '');
 		let data: string;
@@ -230,12 +233,16 @@ export function parseServed(output: string): ServedRR[] {
 			const ip = canonicalIp(raw, type === 'A' ? 4 : 6);
 			if (ip === undefined) continue;
 			data = ip;
-		} else {
+		} else if (type === 'PTR') {
+			if (/\s/.test(raw)) continue;
 			data = `${raw.toLowerCase().replace(/\.$/, '')}.`;
+		} else {
+			data = raw.replace(/[ \t]+/g, ' ');
 		}
-		served.push({ owner, rr: rrLine(owner, Number(ttl), type, data) });
+		served.push({ owner, type, rr: rrLine(owner, Number(ttl), type, data) });
 	}
 	return served;
 }
 
-const SERVED_LINE = /^[ \t\r]*(\S+)[ \t]+(\d+)[ \t]+IN[ \t]+(A|AAAA|PTR)[ \t]+(\S+)[ \t\r]*$/gm;
+const SERVED_LINE = /^[ \t\r]*(\S+)[ \t]+(\d+)[ \t]+IN[ \t]+([A-Z][A-Z0-9]*)[ \t]+([^\r\n]*?)[ \t\r]*$/gm;
+

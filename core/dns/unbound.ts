@@ -19,6 +19,8 @@ export interface UnboundAccess {
 	checkAsUser: string;
 	/** The SSH user is root: switch users with runuser instead of sudo. */
 	sshUserIsRoot: boolean;
+	/** How many timestamped backups of the managed file to keep (default 10). */
+	keepBackups?: number;
 }
 
 export class UnboundError extends Error {
@@ -31,7 +33,22 @@ export class UnboundError extends Error {
 	}
 }
 
+/**
+ * The only unbound-control subcommands this package runs (push and status).
+ * README.md's sudoers lines allow exactly these, each with `-c <config>`; the
+ * credential test asks sudo for each; controlArgv refuses any other.
+ */
+export const CONTROL_SUBCOMMANDS = [
+	'status',
+	'list_local_data',
+	'local_datas',
+	'local_datas_remove',
+	'reload',
+] as const;
+
 const PATH = /^(\/[A-Za-z0-9._+-]+)+$/;
+const OWNER_LINE = /^[A-Za-z0-9_*-]+(\.[A-Za-z0-9_*-]+)*\.$/;
+const RR_LINE = /^[A-Za-z0-9_*-]+(\.[A-Za-z0-9_*-]+)*\. \d+ IN [A-Z][A-Z0-9]* [\x20-\x7e]+$/;
 const USER = /^[a-z_][a-z0-9_-]{0,31}$/;
 
 /** Throws an Error naming the first bad setting; returns the settings unchanged otherwise. */
@@ -73,7 +90,6 @@ function toolMessage(output: string): string {
 }
 
 export class UnboundHost {
-	readonly backupFile: string;
 	private readonly lockFile: string;
 	private lockHolder?: RemoteProcess;
 	private readonly dir: string;
@@ -88,7 +104,26 @@ export class UnboundHost {
 		this.base = access.managedFile.slice(access.managedFile.lastIndexOf('/') + 1);
 		// Neither name ends in ".conf", so an "include: dir/*.conf" never picks them up.
 		this.lockFile = `${this.dir}/.${this.base}.lock`;
-		this.backupFile = `${access.managedFile}.bak`;
+	}
+
+	/** Backups are `<managed file>.bak-<UTC time>`: sorted by name, they are sorted by age. */
+	private backupName(): string {
+		const stamp = new Date()
+			.toISOString()
+			.replace(/[-:]/g, '')
+			.replace(/\.(\d{3})Z$/, '$1Z');
+		return `${this.access.managedFile}.bak-${stamp}`;
+	}
+
+	/** Backup file names in the managed file's folder, newest first. */
+	async backups(): Promise<string[]> {
+		const prefix = `${this.base}.bak-`;
+		const names = await this.session.listDir(this.dir).catch(() => [] as string[]);
+		return names
+			.filter((n) => n.startsWith(prefix) && /^\d{8}T\d{9}Z$/.test(n.slice(prefix.length)))
+			.sort()
+			.reverse()
+			.map((n) => `${this.dir}/${n}`);
 	}
 
 	get managedFile(): string {
@@ -156,9 +191,11 @@ export class UnboundHost {
 	 * there is none or it is not one this node wrote.
 	 */
 	async readBackupRecords(): Promise<DnsRecord[]> {
-		const text = await this.session.readFile(this.backupFile);
+		const [latest] = await this.backups();
+		if (!latest) return [];
+		const text = await this.session.readFile(latest);
 		try {
-			return parseManagedFile(text ?? '', this.backupFile);
+			return parseManagedFile(text ?? '', latest);
 		} catch {
 			return [];
 		}
@@ -181,6 +218,16 @@ export class UnboundHost {
 	}
 
 	private controlArgv(args: string[]): string[] {
+		// A subcommand the README's sudo rules do not name would fail there with
+		// "a password is required": say what is wrong here instead.
+		if (
+			args.length > 1 ||
+			(args.length === 1 && !(CONTROL_SUBCOMMANDS as readonly string[]).includes(args[0]))
+		)
+			throw new UnboundError(
+				args[0] ?? 'control',
+				`unbound-control ${args.join(' ')} is not one of the commands this package runs (${CONTROL_SUBCOMMANDS.join(', ')})`,
+			);
 		return [
 			...(this.access.sudo ? ['sudo', '-n'] : []),
 			this.access.control,
@@ -199,6 +246,16 @@ export class UnboundHost {
 	 * to the connection.
 	 */
 	async replaceLocalData(owners: string[], lines: string[]): Promise<void> {
+		// The last check before unbound-control reads them: a name per line, an RR
+		// per line, printable ASCII only. Ours are built from validated records;
+		// a foreign record put back is Unbound's own rendering (list_local_data
+		// escapes anything else), but is checked all the same.
+		const bad = owners.find((o) => !OWNER_LINE.test(o)) ?? lines.find((l) => !RR_LINE.test(l));
+		if (bad !== undefined)
+			throw new UnboundError(
+				'local_datas',
+				`refusing to send ${JSON.stringify(bad.slice(0, 120))} to unbound-control`,
+			);
 		const text = (list: string[]) => `${list.join('\n')}\n`;
 		if (!owners.length || !lines.length) {
 			if (owners.length) await this.control(['local_datas_remove'], text(owners));
@@ -278,15 +335,23 @@ export class UnboundHost {
 		return temp;
 	}
 
-	/** Replaces the backup atomically: a failed write never leaves a truncated backup. */
-	async writeBackup(text: string): Promise<void> {
+	/**
+	 * Writes a new timestamped backup atomically (a failed write never leaves a
+	 * truncated one), then deletes the oldest beyond the number to keep.
+	 */
+	async writeBackup(text: string): Promise<string> {
 		const temp = await this.writeTemp(text);
+		const name = this.backupName();
 		try {
-			await this.session.rename(temp, this.backupFile);
+			await this.session.rename(temp, name);
 		} catch (error) {
 			await this.session.unlink(temp).catch(() => undefined);
 			throw error;
 		}
+		const keep = Math.max(1, this.access.keepBackups ?? 10);
+		for (const old of (await this.backups()).slice(keep))
+			await this.remove(old).catch(() => undefined);
+		return name;
 	}
 
 	/** Atomically puts `temp` in the managed file's place. */

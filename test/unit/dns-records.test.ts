@@ -104,7 +104,7 @@ describe('reverseName', () => {
 });
 
 describe('parseServed', () => {
-	it('reads list_local_data output into the form records are written in, ignoring other types and blank lines', () => {
+	it('reads every record list_local_data prints, A/AAAA/PTR in the form records are written in, other types as Unbound renders them', () => {
 		const output = [
 			'web1.lab.example.\t300\tIN\tA\t10.0.0.5',
 			'',
@@ -112,11 +112,16 @@ describe('parseServed', () => {
 			'5.0.0.10.in-addr.arpa.\t300\tIN\tPTR\tweb1.lab.example.',
 			'localhost.\t10800\tIN\tNS\tlocalhost.',
 			'lab.example.\t10800\tIN\tSOA\tlocalhost. nobody.invalid. 1 3600 1200 604800 10800',
+			'web1.lab.example.\t300\tIN\tTXT\t"owner=ops" "two\twords"',
+			'not a record line',
 		].join('\n');
 		expect(parseServed(output)).toEqual([
-			{ owner: 'web1.lab.example', rr: 'web1.lab.example. 300 IN A 10.0.0.5' },
-			{ owner: 'web1.lab.example', rr: 'web1.lab.example. 300 IN AAAA 2001:db8::5' },
-			{ owner: '5.0.0.10.in-addr.arpa', rr: '5.0.0.10.in-addr.arpa. 300 IN PTR web1.lab.example.' },
+			{ owner: 'web1.lab.example', type: 'A', rr: 'web1.lab.example. 300 IN A 10.0.0.5' },
+			{ owner: 'web1.lab.example', type: 'AAAA', rr: 'web1.lab.example. 300 IN AAAA 2001:db8::5' },
+			{ owner: '5.0.0.10.in-addr.arpa', type: 'PTR', rr: '5.0.0.10.in-addr.arpa. 300 IN PTR web1.lab.example.' },
+			{ owner: 'localhost', type: 'NS', rr: 'localhost. 10800 IN NS localhost.' },
+			{ owner: 'lab.example', type: 'SOA', rr: 'lab.example. 10800 IN SOA localhost. nobody.invalid. 1 3600 1200 604800 10800' },
+			{ owner: 'web1.lab.example', type: 'TXT', rr: 'web1.lab.example. 300 IN TXT "owner=ops" "two words"' },
 		]);
 	});
 });
