@@ -3,9 +3,17 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import type { NetBoxClient } from '../../../core/netbox/client';
 import type { PlanOptions } from '../../../core/netbox/plan';
+import { changeLimitProperties } from '../../shared/changeLimit';
 import type { HostItem } from '../../shared/hostItems';
 import type { ItemOutcome } from '../../shared/results';
 import { clientFromCredential, toNodeApiError } from '../transport';
+
+/** One of the shared change-limit options, shown for Push only (Status writes nothing). */
+function changeLimitOption(name: string): INodeProperties {
+	const property = changeLimitProperties.find((p) => p.name === name);
+	if (!property) throw new Error(`no change-limit option ${name}`);
+	return { ...property, displayOptions: { show: { '/operation': ['push'] } } };
+}
 
 export const optionsProperty: INodeProperties = {
 	displayName: 'Options',
@@ -14,6 +22,8 @@ export const optionsProperty: INodeProperties = {
 	placeholder: 'Add Option',
 	default: {},
 	options: [
+		changeLimitOption('changeLimitPercent'),
+		changeLimitOption('changeLimitMinHosts'),
 		{
 			displayName: 'Changelog Message',
 			name: 'changelogMessage',
@@ -29,6 +39,7 @@ export const optionsProperty: INodeProperties = {
 			placeholder: 'lab.example',
 			description: 'Appended to short host names to form the IP addresses’ DNS name',
 		},
+		changeLimitOption('force'),
 		{
 			displayName: 'Foreign Objects',
 			name: 'foreignObjects',

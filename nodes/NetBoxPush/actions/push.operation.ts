@@ -1,5 +1,7 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import type { ChangeLimitOptions } from '../../../core/changeLimit';
 import { pushHosts } from '../../../core/netbox/push';
+import { changeLimitField, readChangeLimit } from '../../shared/changeLimit';
 import { readHostItems } from '../../shared/hostItems';
 import { toOutputItems, unreadOutcomes, type ItemOutcome } from '../../shared/results';
 import { readOptions, withNetBox } from './common';
@@ -18,6 +20,12 @@ export const description: INodeProperties[] = [
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const dryRun = this.getNodeParameter('dryRun', 0, false) as boolean;
 	const options = readOptions(this);
+	let changeLimit: ChangeLimitOptions;
+	try {
+		changeLimit = readChangeLimit(this.getNodeParameter('options', 0, {}) as IDataObject);
+	} catch (error) {
+		throw new NodeOperationError(this.getNode(), (error as Error).message);
+	}
 	const label = (action: string) => (dryRun ? `plan:${action}` : action);
 	const hostItems = readHostItems(this, items);
 	const valid = hostItems.filter((h) => h.state === 'valid');
@@ -26,7 +34,9 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		valid,
 		options.timeout,
 		async (client) => {
-			const { outcomes, version } = await pushHosts(client, valid.map(({ index, host }) => ({ index, host })), { ...options, dryRun });
+			const { outcomes, version, changeLimit: verdict } = await pushHosts(client, valid.map(({ index, host }) => ({ index, host })), { ...options, dryRun, changeLimit });
+			// Over the limit: refused (each host says why), a dry run that would be refused, or forced.
+			const limit = changeLimitField(verdict);
 			return outcomes.map((o): ItemOutcome => ({
 				index: o.index,
 				result: {
@@ -40,6 +50,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 					foreign: o.foreign as unknown as ItemOutcome['result'][string],
 					objects: o.objects as ItemOutcome['result'][string],
 					netboxVersion: version,
+					...limit,
 				},
 				error: o.error ? { message: o.error.message } : undefined,
 			}));
