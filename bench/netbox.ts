@@ -5,6 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { CHANGE_LIMIT_DEFAULTS } from '../core/changeLimit';
 import { parseHost, type Host } from '../core/host';
 import { NetBoxClient } from '../core/netbox/client';
 import { pushHosts, statusOfHosts } from '../core/netbox/push';
@@ -142,12 +143,16 @@ export async function countInSync(endpoint: { url: string; token: string }, item
 	}
 }
 
-/** One run of the package: a fresh client (as one node execution has), parse, snapshot, plan, bulk writes. */
+/**
+ * One run of the package: a fresh client (as one node execution has), parse,
+ * snapshot, plan, the node's default change limit (10 % changed is within it,
+ * and asks NetBox nothing more), bulk writes.
+ */
 export async function packagePush(endpoint: { url: string; token: string }, items: BenchHost[], dryRun: boolean): Promise<RunFigures> {
 	const client = connect(endpoint);
 	const trace = traceRequests(client);
 	try {
-		const { result, seconds } = await timed(() => pushHosts(client, toHosts(items), { ...planOptions, dryRun, changelogMessage: CHANGELOG }));
+		const { result, seconds } = await timed(() => pushHosts(client, toHosts(items), { ...planOptions, dryRun, changelogMessage: CHANGELOG, changeLimit: CHANGE_LIMIT_DEFAULTS }));
 		const failedOutcomes = result.outcomes.filter((o) => o.action === 'failed');
 		const actions: Record<string, number> = {};
 		for (const o of result.outcomes) actions[o.action] = (actions[o.action] ?? 0) + 1;
