@@ -6,7 +6,12 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 import { fieldMappingProperty, onlyApprovedProperty } from '../shared/hostItems';
-import { recordProperties, summaryProperty, unboundOptionsProperty } from './actions/common';
+import {
+	recordProperties,
+	summaryProperty,
+	takeOverNamesProperty,
+	unboundOptionsProperty,
+} from './actions/common';
 import * as push from './actions/push.operation';
 import { router } from './actions/router';
 import * as status from './actions/status.operation';
@@ -55,6 +60,7 @@ export class UnboundDnsPush implements INodeType {
 			...recordProperties,
 			...push.description,
 			...status.description,
+			takeOverNamesProperty,
 			summaryProperty,
 			onlyApprovedProperty,
 			fieldMappingProperty,

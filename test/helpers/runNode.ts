@@ -23,6 +23,8 @@ export interface RunNodeOptions {
 	credentials?: Record<string, ICredentialDataDecryptedObject>;
 	items: IDataObject[];
 	onError?: 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
+	/** The upstream node's type as the node under test sees it (it still just emits the items). */
+	sourceType?: string;
 }
 
 export interface RunNodeResult {
@@ -51,9 +53,10 @@ const itemSource: INodeType = {
 
 export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
 	const type = `n8n-nodes-netbox-auto.${options.node.description.name}`;
+	const sourceType = options.sourceType ?? 'test.items';
 	const nodeTypes: INodeTypes = {
-		getByName: (name) => (name === 'test.items' ? itemSource : options.node),
-		getByNameAndVersion: (name) => (name === 'test.items' ? itemSource : options.node),
+		getByName: (name) => (name === sourceType ? itemSource : options.node),
+		getByNameAndVersion: (name) => (name === sourceType ? itemSource : options.node),
 		getKnownTypes: () => ({}),
 	};
 	const credentials = Object.fromEntries(
@@ -63,7 +66,7 @@ export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
 		id: 'test',
 		name: 'test',
 		nodes: [
-			{ id: 'source', name: SOURCE_NAME, type: 'test.items', typeVersion: 1, position: [-200, 0], parameters: { json: JSON.stringify(options.items) } },
+			{ id: 'source', name: SOURCE_NAME, type: sourceType, typeVersion: 1, position: [-200, 0], parameters: { json: JSON.stringify(options.items) } },
 			{
 				id: 'node-under-test',
 				name: NODE_NAME,

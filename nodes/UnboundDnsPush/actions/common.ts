@@ -10,6 +10,8 @@ import {
 import type { HostInput } from '../../../core/dns/plan';
 import { checkTtl, normaliseZone, type RecordOptions } from '../../../core/dns/records';
 import { validateAccess, type UnboundAccess, type UnboundHost } from '../../../core/dns/unbound';
+import type { ChangeLimitOptions } from '../../../core/changeLimit';
+import { changeLimitProperties, readChangeLimit } from '../../shared/changeLimit';
 import type { HostItem } from '../../shared/hostItems';
 import type { ItemOutcome } from '../../shared/results';
 import { DEFAULTS, sshCredentials, toNodeError, withUnboundHost } from '../transport';
@@ -71,6 +73,15 @@ export const recordProperties: INodeProperties[] = [
 	},
 ];
 
+export const takeOverNamesProperty: INodeProperties = {
+	displayName: 'Take Over Names',
+	name: 'takeOverNames',
+	type: 'boolean',
+	default: false,
+	description:
+		'Whether a host may replace A, AAAA and PTR records this node did not write at its names (from another include, the main config or a runtime local_data). Off: such a host fails, naming the records. Other types are never removed.',
+};
+
 export const summaryProperty: INodeProperties = {
 	displayName: 'Add Summary Item',
 	name: 'summary',
@@ -87,6 +98,20 @@ export const unboundOptionsProperty: INodeProperties = {
 	placeholder: 'Add Option',
 	default: {},
 	options: [
+		{
+			displayName: 'Backups to Keep',
+			name: 'keepBackups',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 10,
+			description:
+				'How many timestamped backups of the managed file (FILE.bak-UTCTIME) to keep beside it; each push that changes the file writes one',
+			displayOptions: { show: { '/operation': ['push'] } },
+		},
+		...changeLimitProperties.map((p) => ({
+			...p,
+			displayOptions: { show: { '/operation': ['push'] } },
+		})),
 		{
 			displayName: 'Check As User',
 			name: 'checkAsUser',
@@ -127,10 +152,11 @@ export const unboundOptionsProperty: INodeProperties = {
 };
 
 export interface DnsSettings {
-	records: RecordOptions;
+	records: RecordOptions & { takeOverNames: boolean };
 	access: Omit<UnboundAccess, 'sshUserIsRoot'>;
 	lockTimeoutSeconds: number;
 	verifyTimeoutMs: number;
+	changeLimit: ChangeLimitOptions;
 }
 
 /** The node's settings, validated; a bad one fails the node naming the parameter. */
@@ -151,15 +177,25 @@ export function readSettings(ctx: IExecuteFunctions): DnsSettings {
 		checkconf: String(o.checkconfPath ?? DEFAULTS.checkconf).trim(),
 		sudo: ctx.getNodeParameter('useSudo', 0, true) as boolean,
 		checkAsUser: String(o.checkAsUser ?? DEFAULTS.checkAsUser).trim(),
+		keepBackups: Math.max(1, Math.round(Number(o.keepBackups ?? 10))),
 	};
+	let changeLimit: ChangeLimitOptions;
 	try {
 		validateAccess(access);
+		changeLimit = readChangeLimit(o);
 	} catch (error) {
 		throw fail((error as Error).message);
 	}
 	return {
-		records: { zone, ttl, forward: types.includes('forward'), reverse: types.includes('reverse') },
+		records: {
+			zone,
+			ttl,
+			forward: types.includes('forward'),
+			reverse: types.includes('reverse'),
+			takeOverNames: ctx.getNodeParameter('takeOverNames', 0, false) as boolean,
+		},
 		access,
+		changeLimit,
 		lockTimeoutSeconds: Math.max(1, Math.round(Number(o.lockTimeout ?? 60))),
 		verifyTimeoutMs: Math.max(1, Number(o.verifyTimeout ?? 10)) * 1000,
 	};
@@ -191,11 +227,14 @@ export async function runBatch(
 	valid: ValidItem[],
 	work: (unbound: UnboundHost) => Promise<ItemOutcome[]>,
 	failed: IDataObject,
+	/** Why the whole batch is refused before connecting, if it is. */
+	refusal?: string,
 ): Promise<ItemOutcome[]> {
 	// Nothing to push means no connection, and so no prune of everything on an empty input.
 	if (!valid.length) return [];
-	const credentials = sshCredentials(await ctx.getCredentials('unboundSshApi'));
 	try {
+		if (refusal) throw new NodeOperationError(ctx.getNode(), refusal);
+		const credentials = sshCredentials(await ctx.getCredentials('unboundSshApi'));
 		return await withUnboundHost(credentials, settings.access, work);
 	} catch (error) {
 		const nodeError = toNodeError(ctx.getNode(), error);

@@ -5,7 +5,9 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 import type { HostChange } from '../../../core/dns/plan';
+import type { ChangeLimitVerdict } from '../../../core/changeLimit';
 import { pushHosts, type ApplyMode } from '../../../core/dns/push';
+import { changeLimitField } from '../../shared/changeLimit';
 import { hostFieldsSchema } from '../../../core/host';
 import { readHostItems } from '../../shared/hostItems';
 import { summaryItem, toOutputItems, unreadOutcomes, type ItemOutcome } from '../../shared/results';
@@ -71,7 +73,23 @@ function result(change: HostChange, label: (action: string) => string): IDataObj
 		removed: change.removed,
 		...(change.reason ? { reason: change.reason } : {}),
 		...(change.error ? { field: change.error.field, error: change.error.message } : {}),
+		...(change.error?.kind ? { conflict: change.error.message } : {}),
+		...(change.foreign ? { foreign: change.foreign as unknown as IDataObject[] } : {}),
 	};
+}
+
+const LOOP_NODE = 'n8n-nodes-base.splitInBatches';
+
+/**
+ * Prune removes every managed host the input does not name. Behind Loop Over
+ * Items the node sees one batch per run, so each run would prune the others:
+ * refuse it there (the change limit stops other partial lists).
+ */
+function pruneRefusal(ctx: IExecuteFunctions): string | undefined {
+	const loop = ctx.getParentNodes(ctx.getNode().name).find((n) => n.type === LOOP_NODE && !n.disabled);
+	return loop
+		? `Prune is refused: the input comes through "${loop.name}" (Loop Over Items), so each run sees one batch and would remove the hosts of the others. Push without Prune inside the loop, and prune once after it with every host.`
+		: undefined;
 }
 
 export async function execute(
@@ -85,7 +103,10 @@ export async function execute(
 	const label = (action: string) => (dryRun ? `plan:${action}` : action);
 	const hostItems = readHostItems(this, items, hostFieldsSchema);
 	const valid = hostItems.filter((h) => h.state === 'valid');
-	const batch: { pruned: HostChange[]; steps: string[] } = { pruned: [], steps: [] };
+	const batch: { pruned: HostChange[]; steps: string[]; changeLimit?: ChangeLimitVerdict } = {
+		pruned: [],
+		steps: [],
+	};
 	const pushed = await runBatch(
 		this,
 		settings,
@@ -98,23 +119,25 @@ export async function execute(
 				applyMode,
 				lockTimeoutSeconds: settings.lockTimeoutSeconds,
 				verifyTimeoutMs: settings.verifyTimeoutMs,
+				changeLimit: settings.changeLimit,
 			};
-			const { plan, steps } = await pushHosts(
+			const { plan, steps, changeLimit } = await pushHosts(
 				unbound,
 				hostInputs(valid),
 				options,
 				namesNotPushed(this, hostItems),
 			);
-			Object.assign(batch, { pruned: plan.pruned, steps });
+			Object.assign(batch, { pruned: plan.pruned, steps, changeLimit });
 			return plan.hosts.map(
 				(change): ItemOutcome => ({
 					index: change.index!,
-					result: { ...result(change, label), dryRun },
+					result: { ...result(change, label), dryRun, ...changeLimitField(changeLimit) },
 					error: change.error ? { message: change.error.message } : undefined,
 				}),
 			);
 		},
 		{ action: label('failed'), dryRun },
+		prune ? pruneRefusal(this) : undefined,
 	);
 	const outcomes = [
 		...unreadOutcomes(hostItems, (state) => ({ action: label(state), dryRun })),
@@ -129,8 +152,13 @@ export async function execute(
 		);
 		Object.assign((summary.json.summary as IDataObject).dns as IDataObject, {
 			[label('removed')]: batch.pruned.length,
-			pruned: batch.pruned.map((p) => ({ fqdn: p.fqdn, removed: p.removed })),
+			pruned: batch.pruned.map((p) => ({
+				fqdn: p.fqdn,
+				removed: p.removed,
+				...(p.foreign ? { foreign: p.foreign as unknown as IDataObject[] } : {}),
+			})),
 			steps: batch.steps,
+			...changeLimitField(batch.changeLimit),
 		});
 		output.push(summary);
 	}

@@ -22,6 +22,8 @@ function result(status: HostStatus): IDataObject {
 		...(status.differences ? { differences: status.differences as unknown as IDataObject } : {}),
 		...(status.reason ? { reason: status.reason } : {}),
 		...(status.error ? { field: status.error.field, error: status.error.message } : {}),
+		...(status.conflict ? { field: status.conflict.field, conflict: status.conflict.message } : {}),
+		...(status.foreign ? { foreign: status.foreign as unknown as IDataObject[] } : {}),
 	};
 }
 
