@@ -1,9 +1,11 @@
 // The DNS half of the benchmark. It never touches the Unbound the tests share:
 // it starts its own Unbound (own config, zone bench.example, own managed
 // include and a second include for the naive baseline, free loopback ports)
-// and reaches it through the tests' sshd as the tests' SSH user, whose sudo
-// rule allows unbound-control / unbound-checkconf with any -c config.
+// and reaches it through the tests' sshd as the tests' SSH user, to whom it gives
+// README.md's sudo rules for its own config while it runs (the shared rules name
+// only the shared config).
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync, chownSync, chmodSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { createSocket } from 'node:dgram';
@@ -15,7 +17,7 @@ import { pushHosts, type ApplyMode } from '../core/dns/push';
 import type { HostInput } from '../core/dns/plan';
 import { UnboundHost } from '../core/dns/unbound';
 import { SshSession, type SshCredentials } from '../core/ssh/session';
-import { privateUnboundConfig } from '../test/helpers/unbound';
+import { allowReadmeCommands, privateUnboundConfig } from '../test/helpers/unbound';
 import { BENCH_CACHE, CACHE, log, median, readEnvFile, timed, type BenchHost } from './common';
 
 const run = promisify(execFile);
@@ -120,6 +122,8 @@ export async function startUnbound(): Promise<BenchUnbound> {
 	writeFileSync(conf, privateUnboundConfig({ dir, dnsPort, controlPort, zone: ZONE, includes: [managed, naive], comment: 'Written by bench/dns.ts for one benchmark run.' }));
 	chmodSync(conf, 0o644);
 	execFileSync('runuser', ['-u', 'unbound', '--', CHECKCONF, conf], { stdio: 'pipe' });
+	// One sudoers file per config: a second bench (BENCH_UNBOUND_DIR) runs beside this one.
+	const disallow = allowReadmeCommands(`bench-${createHash('sha256').update(conf).digest('hex').slice(0, 12)}`, user, conf);
 	const logFd = openSync(path.join(dir, 'unbound.log'), 'a');
 	const child: ChildProcess = spawn(UNBOUND, ['-d', '-c', conf], { detached: true, stdio: ['ignore', logFd, logFd] });
 	closeSync(logFd);
@@ -129,6 +133,7 @@ export async function startUnbound(): Promise<BenchUnbound> {
 		await waitRunning(conf, 'start');
 	} catch (error) {
 		child.kill('SIGTERM');
+		disallow();
 		throw new Error(`${(error as Error).message}; see ${path.join(dir, 'unbound.log')}`);
 	}
 	log(`bench Unbound pid ${child.pid} on 127.0.0.1:${dnsPort} (control ${controlPort})`);
@@ -146,6 +151,7 @@ export async function startUnbound(): Promise<BenchUnbound> {
 				child.kill('SIGTERM');
 				await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
 			}
+			disallow();
 		},
 	};
 }

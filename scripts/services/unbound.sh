@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Bring up a throwaway "DNS host" on loopback for the Unbound DNS Push tests: a real
 # Unbound (DNS + remote control) and a real OpenSSH server that lets one non-root user
-# in by key, with sudo rights for unbound-control and unbound-checkconf only. Writes
-# <repo>/.cache/unbound.env for the tests.
+# in by key, with exactly the sudo rights README.md gives (taken from README.md by
+# readme-sudoers.sh). Writes <repo>/.cache/unbound.env for the tests.
 #
 # Usage:  scripts/services/unbound.sh          start (idempotent; a second run takes ~1 s)
 #         scripts/services/unbound.sh stop     stop the daemons this script started
@@ -114,17 +114,20 @@ if [ ! -e "$MANAGED" ]; then
   install -m 644 -o "$SSH_USER" -g "$SSH_USER" /dev/null "$MANAGED"
 fi
 
-# sudo: exactly the two tools, plus checkconf as `unbound` so the node can check that the
-# daemon's own user can read the new file. Every command is logged, one line each: the
-# tests read the log to prove which unbound-control commands a push ran.
+# sudo: exactly the lines README.md gives a DNS host ("Connect your Unbound"), with this
+# host's user and config: unbound-control with -c CONF and the subcommands a push runs,
+# unbound-checkconf CONF as `unbound`. Nothing else. The Defaults line grants nothing: it
+# logs every command, one line each, and the tests read that log to prove which commands
+# a push ran.
+readme_rules="$("$REPO/scripts/services/readme-sudoers.sh" "$SSH_USER" "$CONF" "$CONTROL" "$CHECKCONF")" ||
+  die "could not take the sudoers lines from $REPO/README.md (see above)"
 sudoers_tmp="$(mktemp)"
 cat >"$sudoers_tmp" <<EOF
 # Written by $REPO/scripts/services/unbound.sh (Unbound DNS Push tests).
 Defaults:$SSH_USER logfile=$SUDO_LOG, loglinelen=0
-$SSH_USER ALL=(root) NOPASSWD: $CONTROL, $CHECKCONF
-$SSH_USER ALL=(unbound) NOPASSWD: $CHECKCONF
+$readme_rules
 EOF
-visudo -cqf "$sudoers_tmp" || die "generated sudoers rule does not parse: $(cat "$sudoers_tmp")"
+visudo -cqf "$sudoers_tmp" || die "the sudoers lines from README.md do not parse: $(cat "$sudoers_tmp")"
 install -m 440 "$sudoers_tmp" "$SUDOERS"
 rm -f "$sudoers_tmp"
 

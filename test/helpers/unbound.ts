@@ -26,6 +26,7 @@ export type UnboundEnv = Record<
 >;
 
 const ENV_FILE = path.join(__dirname, '../../.cache/unbound.env');
+const README_SUDOERS = path.join(__dirname, '../../scripts/services/readme-sudoers.sh');
 
 export function unboundEnv(): UnboundEnv {
 	if (!existsSync(ENV_FILE))
@@ -62,6 +63,50 @@ export function credential(
 		...overrides,
 	};
 }
+
+/**
+ * The sudoers lines README.md gives a DNS host, for `user` and `conf` (and the
+ * tools at these paths): what scripts/services/readme-sudoers.sh prints.
+ */
+export function readmeSudoers(
+	user: string,
+	conf: string,
+	control = '/usr/sbin/unbound-control',
+	checkconf = '/usr/sbin/unbound-checkconf',
+): string {
+	return execFileSync(README_SUDOERS, [user, conf, control, checkconf], {
+		encoding: 'utf8',
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+}
+
+/**
+ * Installs `lines` (sudoers text) as /etc/sudoers.d/n8n-netbox-auto-<name>,
+ * checked by visudo first; returns what removes it. The fault suite's and the
+ * bench's own Unbounds give the tests' SSH user the README's rules for their
+ * own config this way: the shared rules name only the shared config.
+ */
+export function installSudoers(name: string, lines: string): () => void {
+	if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`sudoers file name "${name}" must be [a-z0-9-]+`);
+	const file = `/etc/sudoers.d/n8n-netbox-auto-${name}`;
+	const dir = mkdtempSync(path.join(tmpdir(), 'sudoers-'));
+	try {
+		const temp = path.join(dir, name);
+		writeFileSync(temp, lines.endsWith('\n') ? lines : `${lines}\n`, { mode: 0o440 });
+		execFileSync('visudo', ['-cqf', temp], { stdio: 'pipe' });
+		execFileSync('install', ['-m', '440', '-o', 'root', '-g', 'root', temp, file]);
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+	return () => rmSync(file, { force: true });
+}
+
+/** The README's sudo rules for `user` on another Unbound config, installed; returns the remover. */
+export const allowReadmeCommands = (name: string, user: string, conf: string) =>
+	installSudoers(
+		name,
+		`# Written by the n8n-netbox-auto tests for ${conf}.\n${readmeSudoers(user, conf)}`,
+	);
 
 /** unbound-control as the admin (root) on the DNS host. */
 export function control(env: UnboundEnv, ...args: string[]): string {

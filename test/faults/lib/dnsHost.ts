@@ -2,15 +2,16 @@
 // (other ports, zone fault.example) whose managed file lives on a small tmpfs
 // mounted here (so a test can fill the disk), and its own sshd (another port,
 // its own host key) letting the shared non-root user `dnspush` in with a key
-// made here, protected by a passphrase. `dnspush` keeps the sudo rules
-// scripts/services/unbound.sh gave it: unbound-control and unbound-checkconf.
+// made here, protected by a passphrase. `dnspush` gets README.md's sudo rules
+// for this Unbound's config in a sudoers file of its own (the shared rules name
+// only the shared config), removed again by stop().
 // Everything is started by the suite and stopped by it, by pid.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
-import { privateUnboundConfig } from '../../helpers/unbound';
+import { allowReadmeCommands, privateUnboundConfig } from '../../helpers/unbound';
 
 export const ZONE = 'fault.example';
 export const SSH_USER = 'dnspush';
@@ -117,6 +118,7 @@ export async function startDnsHost(options: { name: string; dnsPort: number; con
 
 	const conf = path.join(dir, 'unbound.conf');
 	writeFileSync(conf, privateUnboundConfig({ dir, dnsPort: options.dnsPort, controlPort: options.controlPort, zone: ZONE, includes: [managedFile] }));
+	const disallow = allowReadmeCommands(`fault-${options.name}`, SSH_USER, conf);
 
 	// sshd: its own host key; dnspush's key for it, with a passphrase.
 	const hostKey = path.join(dir, 'ssh_host_ed25519_key');
@@ -241,6 +243,7 @@ export async function startDnsHost(options: { name: string; dnsPort: number; con
 			await kill(unbound);
 			for (const file of ['unbound.pid.suite', 'sshd.pid.suite']) rmSync(path.join(dir, file), { force: true });
 			if (readFileSync('/proc/mounts', 'utf8').includes(` ${managedDir} `)) execFileSync('umount', ['-l', managedDir]);
+			disallow();
 		},
 	};
 }
