@@ -1,7 +1,10 @@
 import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
 // Tested by the Unbound DNS Push node's `unboundSshApiTest`: connect with the
-// pinned host key, log in, check that the Unbound tools can be run.
+// pinned host key, log in, check what a push needs on the DNS host (the tools,
+// flock, the managed folder, the exact sudo rules). The test sees only these
+// fields, not the node's: the paths it checks are Debian's unless "Custom Unbound
+// Paths" gives the ones the node uses. They are used by the test only.
 export class UnboundSshApi implements ICredentialType {
 	name = 'unboundSshApi';
 
@@ -13,7 +16,7 @@ export class UnboundSshApi implements ICredentialType {
 	};
 
 	documentationUrl =
-		'https://github.com/n8n-nodes-netbox-auto/n8n-nodes-netbox-auto#connect-your-unbound-host';
+		'https://github.com/n8n-nodes-netbox-auto/n8n-nodes-netbox-auto#connect-your-unbound';
 
 	properties: INodeProperties[] = [
 		{
@@ -68,6 +71,59 @@ export class UnboundSshApi implements ICredentialType {
 			default: false,
 			description:
 				'Whether to accept any host key. UNSAFE: anyone who can intercept the connection can impersonate the DNS host and receive your key’s login.',
+		},
+		{
+			displayName: 'Custom Unbound Paths',
+			name: 'customPaths',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether the Test checks other paths than Debian’s (/etc/unbound/unbound.conf, /etc/unbound/n8n-netbox-auto/n8n-netbox-auto.conf, /usr/sbin/unbound-control and unbound-checkconf, checkconf as user unbound). Give the same values as in the node. Used by the Test only.',
+		},
+		{
+			displayName: 'Unbound Config',
+			name: 'unboundConfig',
+			type: 'string',
+			default: '/etc/unbound/unbound.conf',
+			placeholder: '/usr/local/etc/unbound/unbound.conf',
+			description: 'The node’s Unbound Config. Used by the Test only.',
+			displayOptions: { show: { customPaths: [true] } },
+		},
+		{
+			displayName: 'Managed File',
+			name: 'managedFile',
+			type: 'string',
+			default: '/etc/unbound/n8n-netbox-auto/n8n-netbox-auto.conf',
+			description:
+				'The node’s Managed File; the Test checks that its folder is writable. Used by the Test only.',
+			displayOptions: { show: { customPaths: [true] } },
+		},
+		{
+			displayName: 'Unbound-Control Path',
+			name: 'controlPath',
+			type: 'string',
+			default: '/usr/sbin/unbound-control',
+			placeholder: '/usr/local/sbin/unbound-control',
+			description: 'The node’s Options → Unbound-Control Path. Used by the Test only.',
+			displayOptions: { show: { customPaths: [true] } },
+		},
+		{
+			displayName: 'Unbound-Checkconf Path',
+			name: 'checkconfPath',
+			type: 'string',
+			default: '/usr/sbin/unbound-checkconf',
+			placeholder: '/usr/local/sbin/unbound-checkconf',
+			description: 'The node’s Options → Unbound-Checkconf Path. Used by the Test only.',
+			displayOptions: { show: { customPaths: [true] } },
+		},
+		{
+			displayName: 'Check As User',
+			name: 'checkAsUser',
+			type: 'string',
+			default: 'unbound',
+			description:
+				'The node’s Options → Check As User (empty: unbound-checkconf runs as root). Used by the Test only.',
+			displayOptions: { show: { customPaths: [true] } },
 		},
 	];
 }

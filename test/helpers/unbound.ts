@@ -60,6 +60,13 @@ export function credential(
 		passphrase: '',
 		hostKeyFingerprint: env.UNBOUND_SSH_FINGERPRINT,
 		skipHostKeyVerification: false,
+		// What the credential test checks: this host's paths, as the node gets them.
+		customPaths: true,
+		unboundConfig: env.UNBOUND_CONF,
+		managedFile: env.UNBOUND_MANAGED_FILE,
+		controlPath: env.UNBOUND_CONTROL,
+		checkconfPath: env.UNBOUND_CHECKCONF,
+		checkAsUser: 'unbound',
 		...overrides,
 	};
 }

@@ -220,6 +220,10 @@ export async function startDnsHost(options: { name: string; dnsPort: number; con
 			passphrase,
 			hostKeyFingerprint: fingerprint,
 			skipHostKeyVerification: false,
+			// What the credential test checks: this host's paths, as the node gets them.
+			customPaths: true,
+			unboundConfig: conf,
+			managedFile,
 			...overrides,
 		}),
 		control: controlArgs,
