@@ -13,7 +13,11 @@ export interface ChangeLimitOptions {
 	force: boolean;
 }
 
-export const CHANGE_LIMIT_DEFAULTS: ChangeLimitOptions = { maxPercent: 30, minManaged: 10, force: false };
+export const CHANGE_LIMIT_DEFAULTS: ChangeLimitOptions = {
+	maxPercent: 30,
+	minManaged: 10,
+	force: false,
+};
 
 export interface ChangeCount {
 	/** What the node manages before the push (hosts, or records: the unit `what` names). */
@@ -36,7 +40,10 @@ export interface ChangeLimitVerdict {
 }
 
 /** Whether `count` passes the limit; the verdict's message gives the counts either way. */
-export function checkChangeLimit(count: ChangeCount, options: ChangeLimitOptions): ChangeLimitVerdict {
+export function checkChangeLimit(
+	count: ChangeCount,
+	options: ChangeLimitOptions,
+): ChangeLimitVerdict {
 	const changed = count.updated + count.removed;
 	const share = count.managed ? (100 * changed) / count.managed : 0;
 	const applies = count.managedHosts >= options.minManaged && count.managed > 0;
@@ -52,11 +59,21 @@ export function checkChangeLimit(count: ChangeCount, options: ChangeLimitOptions
 		: applies
 			? `the push would ${counts}, within the change limit of ${options.maxPercent} %`
 			: `the push would ${counts}; the change limit applies from ${options.minManaged} managed hosts (${count.managedHosts} now)`;
-	return { exceeded: over && !options.force, forced: over && options.force, message, count, maxPercent: options.maxPercent };
+	return {
+		exceeded: over && !options.force,
+		forced: over && options.force,
+		message,
+		count,
+		maxPercent: options.maxPercent,
+	};
 }
 
 /** Reads and checks the three settings; throws an Error naming the bad one. */
-export function changeLimitOptions(raw: { maxPercent?: unknown; minManaged?: unknown; force?: unknown }): ChangeLimitOptions {
+export function changeLimitOptions(raw: {
+	maxPercent?: unknown;
+	minManaged?: unknown;
+	force?: unknown;
+}): ChangeLimitOptions {
 	const number = (value: unknown, fallback: number, field: string, max: number) => {
 		const n = value === undefined || value === null || value === '' ? fallback : Number(value);
 		if (!Number.isFinite(n) || n < 0 || n > max)
@@ -65,7 +82,14 @@ export function changeLimitOptions(raw: { maxPercent?: unknown; minManaged?: unk
 	};
 	return {
 		maxPercent: number(raw.maxPercent, CHANGE_LIMIT_DEFAULTS.maxPercent, 'Change Limit (%)', 100),
-		minManaged: Math.round(number(raw.minManaged, CHANGE_LIMIT_DEFAULTS.minManaged, 'Change Limit From (Managed Hosts)', 1e9)),
+		minManaged: Math.round(
+			number(
+				raw.minManaged,
+				CHANGE_LIMIT_DEFAULTS.minManaged,
+				'Change Limit From (Managed Hosts)',
+				1e9,
+			),
+		),
 		force: raw.force === true,
 	};
 }

@@ -65,7 +65,13 @@ export function describeRecord(rr: string): string {
 export function conflictMessage(found: ServedRR[], takeOver: boolean): string {
 	const owners = [...new Set(found.map((f) => f.owner))];
 	const where = owners
-		.map((o) => `${o}: ${found.filter((f) => f.owner === o).map((f) => describeRecord(f.rr)).join(', ')}`)
+		.map(
+			(o) =>
+				`${o}: ${found
+					.filter((f) => f.owner === o)
+					.map((f) => describeRecord(f.rr))
+					.join(', ')}`,
+		)
 		.join('; ');
 	const others = [...new Set(found.filter((f) => !TAKEABLE_TYPES.has(f.type)).map((f) => f.type))];
 	const way = takeOver

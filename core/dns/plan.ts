@@ -2,7 +2,13 @@
 // Unbound serves, decide each host's outcome, the next managed file and the
 // unbound-control changes that make Unbound serve exactly that file. Also the
 // read-only status comparison. No I/O here.
-import { TAKEABLE_TYPES, ForeignIndex, asForeign, conflictMessage, type ForeignRecord } from './foreign';
+import {
+	TAKEABLE_TYPES,
+	ForeignIndex,
+	asForeign,
+	conflictMessage,
+	type ForeignRecord,
+} from './foreign';
 import {
 	desiredRecords,
 	qualify,

@@ -109,7 +109,10 @@ async function readAndPlan(
 
 /** What the change limit counts: managed records an update replaces or a prune removes. */
 export function changeCount(plan: PushPlan, file: DnsRecord[]): ChangeCount {
-	const updated = plan.hosts.reduce((n, h) => n + (h.action === 'updated' ? h.removed.length : 0), 0);
+	const updated = plan.hosts.reduce(
+		(n, h) => n + (h.action === 'updated' ? h.removed.length : 0),
+		0,
+	);
 	const removed = plan.pruned.reduce((n, p) => n + p.removed.length, 0);
 	return {
 		managed: file.length,
@@ -256,7 +259,10 @@ async function apply(
 		await serve(unbound, plan.served, mode, steps);
 		if (mode === 'reload') {
 			// A reload drops every runtime local_data, someone else's too: put those back.
-			const mayDrop = new Set([...before.ours.map((r) => r.rr), ...plan.takenOver.map((t) => t.rr)]);
+			const mayDrop = new Set([
+				...before.ours.map((r) => r.rr),
+				...plan.takenOver.map((t) => t.rr),
+			]);
 			const back = await putBackDropped(unbound, before.servedBefore, mayDrop, deadline);
 			if (back) steps.push(`local_datas ${back} (foreign records the reload dropped)`);
 		}
@@ -390,7 +396,11 @@ async function putBackDropped(
 	});
 	const present = new Set(now.map((s) => s.rr));
 	const dropped = before.filter((s) => !present.has(s.rr) && !mayDrop.has(s.rr));
-	if (dropped.length) await unbound.replaceLocalData([], dropped.map((s) => s.rr));
+	if (dropped.length)
+		await unbound.replaceLocalData(
+			[],
+			dropped.map((s) => s.rr),
+		);
 	return dropped.length;
 }
 

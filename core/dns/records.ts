@@ -244,5 +244,5 @@ export function parseServed(output: string): ServedRR[] {
 	return served;
 }
 
-const SERVED_LINE = /^[ \t\r]*(\S+)[ \t]+(\d+)[ \t]+IN[ \t]+([A-Z][A-Z0-9]*)[ \t]+([^\r\n]*?)[ \t\r]*$/gm;
-
+const SERVED_LINE =
+	/^[ \t\r]*(\S+)[ \t]+(\d+)[ \t]+IN[ \t]+([A-Z][A-Z0-9]*)[ \t]+([^\r\n]*?)[ \t\r]*$/gm;

@@ -40,8 +40,7 @@ export const description: INodeProperties[] = [
 			},
 		],
 		default: 'auto',
-		description:
-			'How Unbound is made to serve the new file. Either way the file is what persists.',
+		description: 'How Unbound is made to serve the new file. Either way the file is what persists.',
 		...show,
 	},
 	{
@@ -86,7 +85,9 @@ const LOOP_NODE = 'n8n-nodes-base.splitInBatches';
  * refuse it there (the change limit stops other partial lists).
  */
 function pruneRefusal(ctx: IExecuteFunctions): string | undefined {
-	const loop = ctx.getParentNodes(ctx.getNode().name).find((n) => n.type === LOOP_NODE && !n.disabled);
+	const loop = ctx
+		.getParentNodes(ctx.getNode().name)
+		.find((n) => n.type === LOOP_NODE && !n.disabled);
 	return loop
 		? `Prune is refused: the input comes through "${loop.name}" (Loop Over Items), so each run sees one batch and would remove the hosts of the others. Push without Prune inside the loop, and prune once after it with every host.`
 		: undefined;
