@@ -18,6 +18,12 @@
 # user, /etc/sudoers.d/n8n-netbox-auto-<user>, and /run/sshd (sshd's privsep dir).
 set -euo pipefail
 
+# The daemons started here must not inherit a caller's open files, such as the lock
+# of `flock FILE bash unbound.sh`: a daemon holding it would keep it for ever.
+for fd in $(ls /proc/$$/fd); do
+  if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+done
+
 DNS_PORT="${UNBOUND_DNS_PORT:-5399}"
 CONTROL_PORT="${UNBOUND_CONTROL_PORT:-8954}"
 SSH_PORT="${UNBOUND_SSH_PORT:-2222}"
@@ -141,6 +147,8 @@ FINGERPRINT="$(ssh-keygen -lf "$HOST_KEY.pub" | awk '{print $2}')"
 # --- 4. Unbound ---------------------------------------------------------------------------
 # No reverse zones are declared: Unbound answers local-data-ptr inside its built-in
 # RFC 1918 / documentation reverse zones and inside the "." refuse zone alike.
+ADMIN_INCLUDE="$STATE/admin.conf"
+[ -e "$ADMIN_INCLUDE" ] || printf 'server:\n' | install -m 644 /dev/stdin "$ADMIN_INCLUDE"
 unbound_changed=0
 install_if_changed 644 root:root "$CONF" <<EOF && unbound_changed=1
 # Written by scripts/services/unbound.sh; regenerated on every run.
@@ -158,6 +166,9 @@ server:
 	local-zone: "." refuse
 	local-zone: "$ZONE." static
 	include: "$MANAGED"
+	# The admin's own include: records this package did not write (the brownfield
+	# tests put some there). Created empty below; the tests empty it again.
+	include: "$ADMIN_INCLUDE"
 remote-control:
 	control-enable: yes
 	control-interface: 127.0.0.1

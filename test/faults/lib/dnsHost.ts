@@ -255,5 +255,5 @@ export async function startDnsHost(options: { name: string; dnsPort: number; con
 /** Files in the managed directory other than the managed file, its backup and its lock (temp files left behind). */
 export function strayFiles(host: DnsHost): string[] {
 	const base = path.basename(host.managedFile);
-	return readdirSync(host.managedDir).filter((f) => ![base, `${base}.bak`, `.${base}.lock`].includes(f));
+	return readdirSync(host.managedDir).filter((f) => ![base, `.${base}.lock`].includes(f) && !f.startsWith(`${base}.bak-`));
 }
