@@ -48,6 +48,8 @@ const parameters = (extra: IDataObject = {}): IDataObject => ({
 	unboundConfig: host.conf,
 	useSudo: true,
 	prune: true,
+	// Each run swaps the whole host set on purpose (prune): past the change limit by design.
+	unboundOptions: { force: true },
 	...extra,
 });
 
