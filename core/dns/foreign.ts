@@ -29,29 +29,35 @@ function byOwner<T extends { owner: string }>(list: T[]): Map<string, T[]> {
 }
 
 export class ForeignIndex {
-	private readonly served: Map<string, ServedRR[]>;
-	private readonly oursBy: Map<string, DnsRecord[]>;
+	/** Foreign records by owner name: usually few, so built from one pass over what is served. */
+	private readonly foreign: Map<string, ServedRR[]>;
+	private servedBy?: Map<string, ServedRR[]>;
 
 	/** `ours`: every record this package wrote and may still be served (managed file, backup). */
-	constructor(served: ServedRR[], ours: DnsRecord[]) {
-		this.served = byOwner(served);
-		this.oursBy = byOwner(ours);
+	constructor(
+		private readonly served: ServedRR[],
+		ours: DnsRecord[],
+	) {
+		const mine = new Set(ours.map((r) => r.rr));
+		this.foreign = byOwner(served.filter((s) => !mine.has(s.rr)));
 	}
 
-	/** What Unbound serves at `owner` that is ours. */
-	ours(owner: string): ServedRR[] {
-		const ours = this.oursBy.get(owner);
-		if (!ours) return [];
-		return (this.served.get(owner) ?? []).filter((s) => ours.some((r) => r.rr === s.rr));
+	/** Whether any foreign record is served at all. */
+	get any(): boolean {
+		return this.foreign.size > 0;
 	}
 
 	/** What Unbound serves at `owner` that is not ours. */
 	at(owner: string): ServedRR[] {
-		const served = this.served.get(owner);
-		if (!served) return [];
-		const ours = this.oursBy.get(owner);
-		if (!ours) return served;
-		return served.filter((s) => !ours.some((r) => r.rr === s.rr));
+		return this.foreign.get(owner) ?? [];
+	}
+
+	/** What Unbound serves at `owner` that is ours. */
+	ours(owner: string): ServedRR[] {
+		this.servedBy ??= byOwner(this.served);
+		const foreign = this.at(owner);
+		const served = this.servedBy.get(owner) ?? [];
+		return foreign.length ? served.filter((s) => !foreign.includes(s)) : served;
 	}
 }
 

@@ -212,6 +212,7 @@ function failForeignConflicts(
 	foreign: ForeignIndex,
 	takeOver: boolean,
 ): Resolved[] {
+	if (!foreign.any) return resolved;
 	return resolved.map((r): Resolved => {
 		if (r.state !== 'ok') return r;
 		const records = [...r.desired, ...(fileByHost.get(r.fqdn) ?? [])];
@@ -358,6 +359,7 @@ export function planPush(
 			owners: r.desired.map((d) => d.owner),
 		})),
 		ours: backup.length ? [...file, ...backup] : file,
+		index: foreign && { served: served!, foreign },
 	});
 	if (served) return withServed(plan, served);
 	// Assumed to serve the file: an unchanged file means no change to serve.
@@ -367,7 +369,12 @@ export function planPush(
 /** Per plan, what `withServed` needs: each pushed host's change and owner names, and the records that are ours. */
 const contextOf = new WeakMap<
 	PushPlan,
-	{ pushed: Array<{ change: HostChange; owners: string[] }>; ours: DnsRecord[] }
+	{
+		pushed: Array<{ change: HostChange; owners: string[] }>;
+		ours: DnsRecord[];
+		/** The index planPush built, reused while `served` and `ours` stay the same (it costs a pass over both). */
+		index?: { served: ServedRR[]; foreign: ForeignIndex };
+	}
 >();
 
 /**
@@ -387,9 +394,14 @@ export function withServed(
 ): PushPlan {
 	const context = contextOf.get(plan);
 	if (context && moreOurs.length) context.ours = [...context.ours, ...moreOurs];
-	const foreign = new ForeignIndex(served, context?.ours ?? plan.records);
+	const foreign =
+		context?.index?.served === served && !moreOurs.length
+			? context.index.foreign
+			: new ForeignIndex(served, context?.ours ?? plan.records);
 	const takenOver = new Set(plan.takenOver.map((t) => t.rr));
-	const keptForeign = plan.owners.flatMap((o) => foreign.at(o)).filter((f) => !takenOver.has(f.rr));
+	const keptForeign = foreign.any
+		? plan.owners.flatMap((o) => foreign.at(o)).filter((f) => !takenOver.has(f.rr))
+		: [];
 	plan.want = [...servedForm(plan.records), ...keptForeign];
 	plan.foreignSeen ||= keptForeign.length > 0;
 	plan.served = servedChanges(plan.want, served, plan.owners);

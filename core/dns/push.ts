@@ -257,18 +257,22 @@ async function apply(
 		progress.servedTouched = true;
 		const deadline = Date.now() + options.verifyTimeoutMs;
 		await serve(unbound, plan.served, mode, steps);
+		let seen: ServedRR[] | undefined;
 		if (mode === 'reload') {
 			// A reload drops every runtime local_data, someone else's too: put those back.
 			const mayDrop = new Set([
 				...before.ours.map((r) => r.rr),
 				...plan.takenOver.map((t) => t.rr),
 			]);
-			const back = await putBackDropped(unbound, before.servedBefore, mayDrop, deadline);
-			if (back) steps.push(`local_datas ${back} (foreign records the reload dropped)`);
+			const after = await putBackDropped(unbound, before.servedBefore, mayDrop, deadline);
+			if (after.added)
+				steps.push(`local_datas ${after.added} (foreign records the reload dropped)`);
+			// Nothing added back: what was just read is what Unbound serves; verify checks that first.
+			else seen = after.served;
 		}
 		// Taken-over records from a config file come back at a reload: not a failure.
 		const tolerated = new Set(plan.takenOver.map((t) => t.rr));
-		await verify(unbound, plan.want, plan.owners, tolerated, deadline);
+		await verify(unbound, plan.want, plan.owners, tolerated, deadline, seen);
 		return steps;
 	} catch (error) {
 		const step = error instanceof UnboundError ? error.step : 'apply';
@@ -364,9 +368,12 @@ async function verify(
 	owners: string[],
 	tolerated: Set<string>,
 	deadline: number,
+	/** What Unbound served a moment ago, if it was just read: the first check uses it. */
+	justRead?: ServedRR[],
 ): Promise<void> {
 	await until(deadline, async () => {
-		const served = await readServed(unbound);
+		const served = justRead ?? (await readServed(unbound));
+		justRead = undefined;
 		if (typeof served === 'string') return served;
 		const seen = tolerated.size ? served.filter((s) => !tolerated.has(s.rr)) : served;
 		const diff = servedChanges(want, seen, owners);
@@ -386,7 +393,7 @@ async function putBackDropped(
 	before: ServedRR[],
 	mayDrop: Set<string>,
 	deadline: number,
-): Promise<number> {
+): Promise<{ added: number; served: ServedRR[] }> {
 	let now: ServedRR[] = [];
 	await until(deadline, async () => {
 		const served = await readServed(unbound);
@@ -401,7 +408,7 @@ async function putBackDropped(
 			[],
 			dropped.map((s) => s.rr),
 		);
-	return dropped.length;
+	return { added: dropped.length, served: now };
 }
 
 /** Puts back the previous file and served data; says what it managed. Never throws. */
