@@ -221,7 +221,7 @@ export function parseHost(
 
 /**
  * Marks later items that repeat an earlier item's name or address. The first
- * occurrence wins; the error names the item it collides with.
+ * occurrence wins; the error names the host it collides with.
  */
 export function findBatchDuplicates(
 	hosts: Array<Host | undefined>,
@@ -241,7 +241,8 @@ export function findBatchDuplicates(
 			if (first !== undefined) {
 				errors.set(index, {
 					field,
-					message: `${field} "${key}" duplicates item ${first} of this batch`,
+					// Items counted from 1, as the editor shows them.
+					message: `${field} "${key}" duplicates ${hosts[first]!.name} (item ${first + 1}) of this batch`,
 				});
 				return;
 			}

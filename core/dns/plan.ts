@@ -107,7 +107,7 @@ function resolveHosts(hosts: HostInput[], options: RecordOptions): Resolved[] {
 				state: 'failed',
 				fqdn,
 				field: 'name',
-				message: `${fqdn} is also pushed by item ${first} of this batch`,
+				message: `${fqdn} is also pushed by item ${first + 1} of this batch`,
 			};
 		seen.set(fqdn, index);
 		if (!host.ipv4 && !host.ipv6)
@@ -252,7 +252,7 @@ function failPtrConflicts(
 		// Who claims each address; the message is only spelled out for a clash.
 		const claims = new Map<string, { fqdn: string; index?: number }>();
 		const claimant = (c: { fqdn: string; index?: number }) =>
-			c.index === undefined ? `${c.fqdn} (in the managed file)` : `${c.fqdn} (item ${c.index})`;
+			c.index === undefined ? `${c.fqdn} (in the managed file)` : `${c.fqdn} (item ${c.index + 1})`;
 		for (const r of file)
 			if (r.type === 'PTR' && !replaced.has(r.host) && !pruned.has(r.host))
 				claims.set(r.address, { fqdn: r.host });

@@ -13,11 +13,20 @@ export interface ItemOutcome {
 	error?: { message: string; description?: string };
 }
 
+/**
+ * A host as messages name it: its name, then its place counted from 1 as the
+ * editor shows items, e.g. `ux-bad01 (item 3)`.
+ */
+export function hostLabel(items: INodeExecutionData[], index: number): string {
+	const name = items[index]?.json.name;
+	return typeof name === 'string' && name ? `${name} (item ${index + 1})` : `item ${index + 1}`;
+}
+
 export function toOutputItems(ctx: IExecuteFunctions, items: INodeExecutionData[], key: string, outcomes: ItemOutcome[]): INodeExecutionData[] {
 	const byIndex = new Map(outcomes.map((o) => [o.index, o]));
 	const output = items.map((item, index): INodeExecutionData => {
 		const outcome = byIndex.get(index);
-		if (!outcome) throw new NodeOperationError(ctx.getNode(), `internal error: no outcome for item ${index}`);
+		if (!outcome) throw new NodeOperationError(ctx.getNode(), `internal error: no outcome for ${hostLabel(items, index)}`);
 		if (!outcome.error) return { json: { ...item.json, [key]: outcome.result }, pairedItem: { item: index } };
 		const { message, description } = outcome.error;
 		return {
@@ -28,7 +37,7 @@ export function toOutputItems(ctx: IExecuteFunctions, items: INodeExecutionData[
 	const failed = outcomes.filter((o) => o.error).sort((a, b) => a.index - b.index);
 	if (failed.length && !ctx.continueOnFail()) {
 		// Every host was attempted; now fail the node, naming each failed host.
-		const lines = failed.map((o) => `item ${o.index} (${String(items[o.index].json.name ?? '?')}): ${o.error!.message}`);
+		const lines = failed.map((o) => `${hostLabel(items, o.index)}: ${o.error!.message}`);
 		throw new NodeOperationError(ctx.getNode(), `${failed.length} of ${items.length} hosts failed: ${lines.slice(0, 3).join('; ')}${failed.length > 3 ? '; ...' : ''}`, {
 			description: lines.join('\n'),
 		});

@@ -150,7 +150,7 @@ describe('NetBox Push change limit against a real NetBox', () => {
 
 	it('with continue-on-fail off, the node fails naming the limit', async () => {
 		const result = await push(described(twelve().slice(0, 5), 'changed'), {}, {}, 'stopWorkflow');
-		expect(result.error?.message).toBe(`5 of 5 hosts failed: item 0 (${PREFIX}-0): ${REFUSED}; item 1 (${PREFIX}-1): ${REFUSED}; item 2 (${PREFIX}-2): ${REFUSED}; ...`);
+		expect(result.error?.message).toBe(`5 of 5 hosts failed: ${PREFIX}-0 (item 1): ${REFUSED}; ${PREFIX}-1 (item 2): ${REFUSED}; ${PREFIX}-2 (item 3): ${REFUSED}; ...`);
 		expect(proxy.counts().writes).toBe(0);
 	});
 

@@ -115,7 +115,7 @@ describe('NetBox Push against a real NetBox', () => {
 	it('with continue-on-fail off, finishes every host then fails naming the failed ones', async () => {
 		const batch: object[] = [...makeHosts(PREFIX, 2, 400, fixtures), { ...makeHosts(PREFIX, 1, 402, fixtures)[0], site: 'no-such-site' }];
 		const result = await push(batch, {}, 'stopWorkflow');
-		expect(result.error?.message).toMatch(/1 of 3 hosts failed: item 2 \(itpush-402\): site "no-such-site" not found/);
+		expect(result.error?.message).toMatch(/1 of 3 hosts failed: itpush-402 \(item 3\): site "no-such-site" not found/);
 		expect(await nb.list('api/dcim/devices/', { name: `${PREFIX}-400` })).toHaveLength(1);
 	});
 

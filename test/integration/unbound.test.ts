@@ -278,7 +278,7 @@ describe('Unbound DNS Push against a real Unbound over SSH', () => {
 		// Stopping on error: every host is still attempted, then the node fails naming the bad ones.
 		resetUnbound(env);
 		const stopped = await push([good[0], bad[0], good[1]], {}, { onError: 'stopWorkflow' });
-		expect(stopped.error?.message).toMatch(/^1 of 3 hosts failed: item 1 \(bad"quote\): name /);
+		expect(stopped.error?.message).toMatch(/^1 of 3 hosts failed: bad"quote \(item 2\): name /);
 		expectServed(good.slice(0, 2));
 	});
 

@@ -187,10 +187,10 @@ describe('planPush', () => {
 			options,
 		);
 		expect(plan.hosts.map((h) => h.action)).toEqual(['created', 'failed', 'failed']);
-		expect(plan.hosts[1].error?.message).toContain('a.lab.example (item 0)');
+		expect(plan.hosts[1].error?.message).toContain('a.lab.example (item 1)');
 		expect(plan.hosts[2].error).toEqual({
 			field: 'name',
-			message: 'a.lab.example is also pushed by item 0 of this batch',
+			message: 'a.lab.example is also pushed by item 1 of this batch',
 		});
 	});
 });

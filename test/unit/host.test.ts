@@ -78,6 +78,6 @@ describe('host schema', () => {
 		const duplicates = findBatchDuplicates(hosts);
 		expect([...duplicates.keys()]).toEqual([1, 2]);
 		expect(duplicates.get(1)).toMatchObject({ field: 'name' });
-		expect(duplicates.get(2)?.message).toContain('duplicates item 0');
+		expect(duplicates.get(2)?.message).toBe('ipv4 "10.0.0.1" duplicates web01 (item 1) of this batch');
 	});
 });
