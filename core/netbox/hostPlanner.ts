@@ -35,6 +35,12 @@ class Stop extends Error {
 
 const label = (ref: NbRef | null | undefined) => (ref ? ref.slug ?? ref.name ?? ref.model ?? ref.id : null);
 const objectUrl = (o: { url?: string; display_url?: string }) => o.display_url ?? o.url;
+/**
+ * The page of an object NetBox only nests (an interface's primary MAC, its
+ * cable): nested objects carry their API url, and the page is the same path
+ * without `/api`.
+ */
+const pageOf = (o: { url?: string } | null | undefined) => o?.url?.replace(/\/api\//, '/');
 /** "dmi01-akron-rtr01 GigabitEthernet0/1/2": the interface an IP or MAC is assigned to, as a person names it. */
 const holder = (a: NbAssigned | null | undefined, fallback: string) =>
 	a ? [a.device?.name ?? a.virtual_machine?.name, a.name].filter(Boolean).join(' ') || `${fallback}` : fallback;
@@ -341,6 +347,7 @@ export class HostPlanner {
 		if (primary && primary.mac_address.toUpperCase() === wanted) {
 			// Already the primary MAC: nothing to read or write (the snapshot skips these MAC objects).
 			this.plan.ids.mac = primary.id;
+			this.plan.urls.mac = pageOf(primary);
 			return;
 		}
 		const mine = (m: { assigned_object_type: string | null; assigned_object_id: number | null }) => !!iface && m.assigned_object_type === this.interfaceType && m.assigned_object_id === iface.id;
@@ -439,6 +446,11 @@ export class HostPlanner {
 		throw new Stop('switch', `switch "${host.switch}" matches ${all.length} devices (${all.map((d) => `id ${d.id} at site "${label(d.site)}"`).join(', ')}); give the site`, 'conflict');
 	}
 
+	private cableId(cable: NbRef): void {
+		this.plan.ids.cable = cable.id;
+		this.plan.urls.cable = objectUrl(this.index.cables.get(cable.id) ?? {}) ?? pageOf(cable);
+	}
+
 	/** Only owned cables are ever re-terminated or mended; a foreign one in the way is a conflict. */
 	private cable(iface: NbInterface | undefined, machine: NbMachine | undefined): void {
 		const { host } = this.plan;
@@ -446,7 +458,7 @@ export class HostPlanner {
 		const port = this.index.ifaceByOwner.get(`device:${sw.id}/${host.switchPort}`);
 		if (!port) throw new Stop('switchPort', `switchPort "${host.switchPort}" not found on switch "${sw.name}"`);
 		if (iface?.link_peers?.some((p) => p.id === port.id)) {
-			this.plan.ids.cable = iface.cable?.id;
+			if (iface.cable) this.cableId(iface.cable);
 			return;
 		}
 		const portName = `${sw.name}:${port.name}`;
@@ -464,7 +476,7 @@ export class HostPlanner {
 			// ends (and the path) again; the same ends in place would change nothing.
 			const ends = [{ object_type: 'dcim.interface', object_id: iface.id }, { object_type: 'dcim.interface', object_id: port.id }];
 			if (port.cable_end === 'B') ends.reverse();
-			this.plan.ids.cable = port.cable.id;
+			this.cableId(port.cable);
 			this.plan.changes.push({ object: 'cable', field: 'host end', from: null, to: portName });
 			this.plan.steps.push({ object: 'cable', endpoint: ENDPOINT.cable, method: 'PATCH', id: port.cable.id, body: { a_terminations: [ends[0]], b_terminations: [ends[1]] } });
 			return;
@@ -480,7 +492,7 @@ export class HostPlanner {
 		this.plan.changes.push({ object: 'cable', field: 'terminations', from: peersOf(iface), to: portName });
 		if (!this.owned(port)) this.foreignEntry('switchPort', port.id, portName, 'attached').fields.push('cable');
 		if (reuse) {
-			this.plan.ids.cable = reuse.id;
+			this.cableId(reuse);
 			this.plan.steps.push({ object: 'cable', endpoint: ENDPOINT.cable, method: 'PATCH', id: reuse.id, body: termination });
 		} else {
 			this.plan.steps.push({ object: 'cable', endpoint: ENDPOINT.cable, method: 'POST', body: { ...termination, status: 'connected', tags: [{ slug: this.ownerSlug }] } });

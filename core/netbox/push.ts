@@ -6,19 +6,26 @@ import type { Host } from '../host';
 import { changeLimitVerdict } from './changeLimit';
 import type { NetBoxClient } from './client';
 import { createTags, executePlans } from './execute';
-import { planPush, type Change, type ForeignObject, type HostPlan, type ObjectName, type PlanOptions } from './plan';
+import { planPush, type Change, type HostPlan, type PlanOptions } from './plan';
+import { objectLinks, presentPlan, type CreatedObjects, type ObjectLinks, type ShownForeign } from './present';
 import { readSnapshot, supportsChangelogMessage } from './snapshot';
+import { pushSummary, statusSummary } from './summary';
 
 export type PushAction = 'created' | 'updated' | 'unchanged' | 'failed';
 export type SyncState = 'in-sync' | 'missing' | 'drifted' | 'failed';
 
+/** Objects are named as results show them: `vm` for a VM (see present.ts). */
 export interface HostOutcome {
 	index: number;
 	action: PushAction;
+	/** One line for people: what was (or would be) done. */
+	summary: string;
 	changes: Change[];
-	adopted: ObjectName[];
-	foreign: ForeignObject[];
-	objects: Partial<Record<ObjectName, { id: number; url?: string }>>;
+	/** Each object created, once, with its fields. */
+	created: CreatedObjects;
+	adopted: string[];
+	foreign: ShownForeign[];
+	objects: ObjectLinks;
 	error?: HostPlan['error'];
 }
 
@@ -27,14 +34,6 @@ export interface PushOptions extends PlanOptions {
 	changelogMessage?: string;
 	/** The change limit; none: no limit (the node always gives one). */
 	changeLimit?: ChangeLimitOptions;
-}
-
-function objects(plan: HostPlan): HostOutcome['objects'] {
-	const result: HostOutcome['objects'] = {};
-	for (const [name, id] of Object.entries(plan.ids) as Array<[ObjectName, number]>) {
-		result[name] = { id, url: plan.urls[name] };
-	}
-	return result;
 }
 
 function action(plan: HostPlan, dryRun: boolean): PushAction {
@@ -114,15 +113,21 @@ export async function pushHosts(
 		outcomes: plans.map((plan): HostOutcome => {
 			if (refused && !plan.error) {
 				// Nothing was written for it: no changes, nothing adopted; the objects it already has.
-				return { index: plan.index, action: 'failed', changes: [], adopted: [], foreign: [], objects: objects(plan), error: { field: 'changeLimit', message: verdict!.message } };
+				const error = { field: 'changeLimit', message: verdict!.message };
+				const summary = pushSummary('failed', { ...presentPlan(plan), error }, false);
+				return { index: plan.index, action: 'failed', summary, changes: [], created: {}, adopted: [], foreign: [], objects: objectLinks(plan), error };
 			}
+			const shown = presentPlan(plan);
+			const done = action(plan, options.dryRun);
 			return {
 				index: plan.index,
-				action: action(plan, options.dryRun),
-				changes: plan.changes,
-				adopted: plan.adopted,
-				foreign: plan.foreign,
-				objects: objects(plan),
+				action: done,
+				summary: pushSummary(done, shown, options.dryRun),
+				changes: shown.changes,
+				created: shown.created,
+				adopted: shown.adopted,
+				foreign: shown.foreign,
+				objects: objectLinks(plan),
 				error: plan.error,
 			};
 		}),
@@ -132,9 +137,10 @@ export async function pushHosts(
 export interface HostStatus {
 	index: number;
 	state: SyncState;
+	summary: string;
 	differences: Change[];
 	/** Foreign objects the host would touch, as a push would list them. */
-	foreign: ForeignObject[];
+	foreign: HostOutcome['foreign'];
 	objects: HostOutcome['objects'];
 	/** Something NetBox holds that stops a push of this host, in the push's own words. */
 	conflict?: { field: string; message: string };
@@ -146,12 +152,15 @@ export async function statusOfHosts(client: NetBoxClient, hosts: Array<{ index: 
 	return planPush(hosts, snapshot, options).plans.map((plan): HostStatus => {
 		// A conflict is a finding about NetBox, not a failure to read it: the host is drifted.
 		const conflict = plan.error?.kind === 'conflict' ? { field: plan.error.field, message: plan.error.message } : undefined;
+		const state = conflict ? 'drifted' : plan.error ? 'failed' : plan.creates ? 'missing' : plan.steps.length ? 'drifted' : 'in-sync';
+		const shown = presentPlan(plan);
 		return {
 			index: plan.index,
-			state: conflict ? 'drifted' : plan.error ? 'failed' : plan.creates ? 'missing' : plan.steps.length ? 'drifted' : 'in-sync',
-			differences: plan.creates ? [] : plan.changes,
-			foreign: plan.foreign,
-			objects: objects(plan),
+			state,
+			summary: statusSummary(state, shown),
+			differences: plan.creates ? [] : shown.changes,
+			foreign: shown.foreign,
+			objects: objectLinks(plan),
 			...(conflict ? { conflict } : plan.error ? { error: plan.error } : {}),
 		};
 	});

@@ -5,6 +5,8 @@ export interface NbRef {
 	name?: string;
 	slug?: string;
 	model?: string;
+	/** API url: nested objects carry it (not display_url). */
+	url?: string;
 	rd?: string | null;
 	display?: string;
 	/** Device types: whose slug it is (slugs are unique per manufacturer only). */
@@ -44,7 +46,7 @@ export interface NbInterface extends NbObject {
 	device?: NbRef;
 	virtual_machine?: NbRef;
 	mac_address?: string | null;
-	primary_mac_address?: { id: number; mac_address: string } | null;
+	primary_mac_address?: { id: number; url?: string; mac_address: string } | null;
 	cable?: NbRef | null;
 	/** Which end of its cable this interface is: 'A' or 'B'. */
 	cable_end?: string | null;

@@ -5,6 +5,7 @@
 // `error` would route it too, but n8n 2.x then cuts the json down to the
 // message, losing the host's name and the result.
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import { planned } from '../../core/summary';
 import type { HostItem } from './hostItems';
 
 export interface ItemOutcome {
@@ -22,15 +23,28 @@ export function hostLabel(items: INodeExecutionData[], index: number): string {
 	return typeof name === 'string' && name ? `${name} (item ${index + 1})` : `item ${index + 1}`;
 }
 
+/**
+ * The result with its one-line `summary` first. Outcomes that never reached
+ * NetBox or Unbound (skipped, invalid, a batch that failed as a whole) get it
+ * here, from their reason or error.
+ */
+function withSummary(outcome: ItemOutcome): IDataObject {
+	const { result, error } = outcome;
+	const fallback = error ? `failed: ${error.message}` : typeof result.reason === 'string' ? `skipped: ${result.reason}` : undefined;
+	const summary = typeof result.summary === 'string' ? result.summary : fallback && planned(result.dryRun === true, fallback);
+	return summary ? { summary, ...result } : result;
+}
+
 export function toOutputItems(ctx: IExecuteFunctions, items: INodeExecutionData[], key: string, outcomes: ItemOutcome[]): INodeExecutionData[] {
 	const byIndex = new Map(outcomes.map((o) => [o.index, o]));
 	const output = items.map((item, index): INodeExecutionData => {
 		const outcome = byIndex.get(index);
 		if (!outcome) throw new NodeOperationError(ctx.getNode(), `internal error: no outcome for ${hostLabel(items, index)}`);
-		if (!outcome.error) return { json: { ...item.json, [key]: outcome.result }, pairedItem: { item: index } };
+		const result = withSummary(outcome);
+		if (!outcome.error) return { json: { ...item.json, [key]: result }, pairedItem: { item: index } };
 		const { message, description } = outcome.error;
 		return {
-			json: { error: message, message, details: { ...(description ? { description } : {}), [key]: outcome.result } },
+			json: { error: message, message, details: { ...(description ? { description } : {}), [key]: result } },
 			pairedItem: { item: index },
 		};
 	});

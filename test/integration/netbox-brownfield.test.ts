@@ -86,7 +86,8 @@ function byItem(result: RunNodeResult): Obj[] {
 }
 
 const ENDPOINT_OF: Record<string, (vm: boolean) => string> = {
-	device: (vm) => (vm ? 'virtualization/virtual-machines' : 'dcim/devices'),
+	device: () => 'dcim/devices',
+	vm: () => 'virtualization/virtual-machines',
 	interface: (vm) => (vm ? 'virtualization/interfaces' : 'dcim/interfaces'),
 	switchPort: () => 'dcim/interfaces',
 	mac: () => 'dcim/mac-addresses',

@@ -41,11 +41,13 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				index: o.index,
 				result: {
 					action: label(o.action),
+					summary: o.summary,
 					dryRun,
 					...(o.error ? { field: o.error.field, error: o.error.message } : {}),
 					// The same words Status gives for the same conflict.
 					...(o.error?.kind === 'conflict' ? { conflict: o.error.message } : {}),
 					changes: o.changes as unknown as ItemOutcome['result'][string],
+					created: o.created as ItemOutcome['result'][string],
 					adopted: o.adopted,
 					foreign: o.foreign as unknown as ItemOutcome['result'][string],
 					objects: o.objects as ItemOutcome['result'][string],
@@ -57,5 +59,6 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		},
 		{ action: label('failed') },
 	);
-	return toOutputItems(this, items, 'netbox', [...unreadOutcomes(hostItems, (state) => ({ action: label(state), dryRun })), ...pushed]);
+	const outcomes = [...unreadOutcomes(hostItems, (state) => ({ action: label(state), dryRun })), ...pushed];
+	return toOutputItems(this, items, 'netbox', outcomes);
 }

@@ -28,6 +28,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				index: s.index,
 				result: {
 					state: s.state,
+					summary: s.summary,
 					...(s.error ? { field: s.error.field, error: s.error.message } : {}),
 					...(s.conflict ? { field: s.conflict.field, conflict: s.conflict.message } : {}),
 					differences: s.differences as unknown as ItemOutcome['result'][string],

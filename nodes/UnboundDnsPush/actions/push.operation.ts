@@ -7,6 +7,7 @@ import type {
 import type { HostChange } from '../../../core/dns/plan';
 import type { ChangeLimitVerdict } from '../../../core/changeLimit';
 import { pushHosts, type ApplyMode } from '../../../core/dns/push';
+import { dnsPushSummary } from '../../../core/dns/summary';
 import { changeLimitField } from '../../shared/changeLimit';
 import { hostFieldsSchema } from '../../../core/host';
 import { readHostItems } from '../../shared/hostItems';
@@ -63,9 +64,10 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-function result(change: HostChange, label: (action: string) => string): IDataObject {
+function result(change: HostChange, dryRun: boolean, label: (action: string) => string): IDataObject {
 	return {
 		action: label(change.action),
+		summary: dnsPushSummary(change, dryRun),
 		fqdn: change.fqdn,
 		records: change.records,
 		added: change.added,
@@ -132,7 +134,7 @@ export async function execute(
 			return plan.hosts.map(
 				(change): ItemOutcome => ({
 					index: change.index!,
-					result: { ...result(change, label), dryRun, ...changeLimitField(changeLimit) },
+					result: { ...result(change, dryRun, label), dryRun, ...changeLimitField(changeLimit) },
 					error: change.error ? { message: change.error.message } : undefined,
 				}),
 			);

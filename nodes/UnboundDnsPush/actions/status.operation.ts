@@ -6,6 +6,7 @@ import type {
 } from 'n8n-workflow';
 import type { HostStatus } from '../../../core/dns/plan';
 import { statusOfHosts } from '../../../core/dns/push';
+import { dnsStatusSummary } from '../../../core/dns/summary';
 import { hostFieldsSchema } from '../../../core/host';
 import { readHostItems } from '../../shared/hostItems';
 import { summaryItem, toOutputItems, unreadOutcomes, type ItemOutcome } from '../../shared/results';
@@ -17,6 +18,7 @@ export const description: INodeProperties[] = [];
 function result(status: HostStatus): IDataObject {
 	return {
 		state: status.state,
+		summary: dnsStatusSummary(status),
 		fqdn: status.fqdn,
 		records: status.records,
 		...(status.differences ? { differences: status.differences as unknown as IDataObject } : {}),
