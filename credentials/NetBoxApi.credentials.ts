@@ -18,7 +18,7 @@ export class NetBoxApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			placeholder: 'https://netbox.example.com',
-			description: 'Address of the NetBox web UI, without /api',
+			description: 'Address of the NetBox web UI, e.g. https://netbox.example.com; a URL ending in /api works too',
 			required: true,
 		},
 		{

@@ -126,6 +126,14 @@ function encodeQuery(query: Query = {}): string {
 	return parts.length ? `?${parts.join('&')}` : '';
 }
 
+/**
+ * The NetBox address without a trailing `/api`: people paste the API's URL as
+ * often as the web UI's, and every request path here starts with `api/`.
+ */
+export function normaliseBaseUrl(url: string): string {
+	return url.trim().replace(/\/+$/, '').replace(/\/api$/i, '');
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class NetBoxClient {
@@ -140,7 +148,7 @@ export class NetBoxClient {
 	private readonly options: Required<ClientOptions>;
 
 	constructor(connection: NetBoxConnection, options: ClientOptions = {}) {
-		this.base = new URL(connection.baseUrl.replace(/\/+$/, '') + '/');
+		this.base = new URL(normaliseBaseUrl(connection.baseUrl) + '/');
 		this.auth = authorizationHeader(connection.token.trim());
 		this.options = {
 			connectTimeoutMs: 10_000,
