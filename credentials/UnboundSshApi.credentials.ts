@@ -41,7 +41,8 @@ export class UnboundSshApi implements ICredentialType {
 			displayName: 'Private Key',
 			name: 'privateKey',
 			type: 'string',
-			typeOptions: { password: true },
+			// As n8n's own SSH credential: a multi-line box, still masked and stored as a secret.
+			typeOptions: { password: true, rows: 4 },
 			default: '',
 			required: true,
 			description:
@@ -99,21 +100,23 @@ export class UnboundSshApi implements ICredentialType {
 			displayOptions: { show: { customPaths: [true] } },
 		},
 		{
-			displayName: 'Unbound-Control Path',
+			// The tool's own spelling, as the node's option spells it.
+			displayName: 'unbound-control Path',
 			name: 'controlPath',
 			type: 'string',
 			default: '/usr/sbin/unbound-control',
 			placeholder: '/usr/local/sbin/unbound-control',
-			description: 'The node’s Options → Unbound-Control Path. Used by the Test only.',
+			description: 'The node’s Options → unbound-control Path. Used by the Test only.',
 			displayOptions: { show: { customPaths: [true] } },
 		},
 		{
-			displayName: 'Unbound-Checkconf Path',
+			// The tool's own spelling, as the node's option spells it.
+			displayName: 'unbound-checkconf Path',
 			name: 'checkconfPath',
 			type: 'string',
 			default: '/usr/sbin/unbound-checkconf',
 			placeholder: '/usr/local/sbin/unbound-checkconf',
-			description: 'The node’s Options → Unbound-Checkconf Path. Used by the Test only.',
+			description: 'The node’s Options → unbound-checkconf Path. Used by the Test only.',
 			displayOptions: { show: { customPaths: [true] } },
 		},
 		{

@@ -5,11 +5,13 @@ import {
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
-import { fieldMappingProperty, hostDefaultsProperty, onlyApprovedProperty } from '../shared/hostItems';
+import { fieldMappingProperty, onlyApprovedProperty } from '../shared/hostItems';
+import { hostDefaultsProperty } from './actions/defaults';
 import * as push from './actions/push.operation';
 import * as status from './actions/status.operation';
 import { optionsProperty } from './actions/common';
 import { netBoxApiTest } from './methods/credentialTest';
+import { loadOptions } from './methods/loadOptions';
 
 const operations = { push, status };
 
@@ -37,13 +39,16 @@ export class NetBoxPush implements INodeType {
 					{
 						name: 'Push',
 						value: 'push',
-						action: 'Push hosts into netbox',
+						// Brand names keep their capitals (the rule wants sentence case).
+						// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased
+						action: 'Push hosts into NetBox',
 						description: 'Create what is missing and update what differs; dry run shows the plan only',
 					},
 					{
 						name: 'Status',
 						value: 'status',
-						action: 'Compare hosts with netbox',
+						// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased
+						action: 'Compare hosts with NetBox',
 						description: 'Read only: report each host as in-sync, missing or drifted',
 					},
 				],
@@ -53,12 +58,12 @@ export class NetBoxPush implements INodeType {
 			...status.description,
 			onlyApprovedProperty,
 			hostDefaultsProperty,
-			fieldMappingProperty,
+			fieldMappingProperty(),
 			optionsProperty,
 		],
 	};
 
-	methods = { credentialTest: { netBoxApiTest } };
+	methods = { credentialTest: { netBoxApiTest }, loadOptions };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();

@@ -8,7 +8,7 @@ import {
 import { fieldMappingProperty, onlyApprovedProperty } from '../shared/hostItems';
 import {
 	recordProperties,
-	summaryProperty,
+	summaryProperties,
 	takeOverNamesProperty,
 	unboundOptionsProperty,
 } from './actions/common';
@@ -43,27 +43,32 @@ export class UnboundDnsPush implements INodeType {
 					{
 						name: 'Push',
 						value: 'push',
-						action: 'Push host records to unbound',
+						// Brand names keep their capitals (the rule wants sentence case).
+						// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased
+						action: 'Push host records to Unbound',
 						description:
 							'Write the records to the managed file and make Unbound serve them; dry run shows the diff only',
 					},
 					{
 						name: 'Status',
 						value: 'status',
-						action: 'Compare host records with unbound',
+						// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased
+						action: 'Compare host records with Unbound',
 						description:
 							'Read only: each host is in-sync, missing or drifted against the managed file and what Unbound serves',
 					},
 				],
 				default: 'push',
 			},
+			push.dryRunProperty,
 			...recordProperties,
 			...push.description,
 			...status.description,
 			takeOverNamesProperty,
-			summaryProperty,
+			...summaryProperties,
 			onlyApprovedProperty,
-			fieldMappingProperty,
+			// What a DNS push reads; NetBox's fields (site, switch…) mean nothing here.
+			fieldMappingProperty(['name', 'ipv4', 'ipv6', 'approved']),
 			unboundOptionsProperty,
 		],
 	};

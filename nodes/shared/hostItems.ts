@@ -1,8 +1,8 @@
-// n8n side of the host model: the parameters every node of the package shows
-// for reading hosts from items, and the reading itself (field mapping,
-// defaults, validation, batch duplicates, approval).
+// n8n side of the host model: the parameters both nodes show for reading hosts
+// from items (NetBox Push's Defaults live with that node), and the reading
+// itself (field mapping, defaults, validation, batch duplicates, approval).
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { findBatchDuplicates, HOST_FIELDS, hostSchema, parseHost, type Host, type HostDefaults, type HostSchema } from '../../core/host';
+import { findBatchDuplicates, HOST_FIELDS, hostSchema, parseHost, type Host, type HostDefaults, type HostField, type HostSchema } from '../../core/host';
 
 const FIELD_HELP: Record<string, string> = {
 	name: 'RFC 1123 host name',
@@ -24,41 +24,51 @@ export const onlyApprovedProperty: INodeProperties = {
 	description: 'Whether to act only on items whose "approved" field is true; others come out as skipped',
 };
 
-export const fieldMappingProperty: INodeProperties = {
-	displayName: 'Field Mapping',
-	name: 'fieldMapping',
-	type: 'collection',
-	placeholder: 'Map a Field',
-	default: {},
-	description: 'By default each host field is read from the item field of the same name. Map a field here to read it from elsewhere, e.g. {{ $JSON.hostname }}.',
-	options: HOST_FIELDS.map((field) => ({
-		displayName: field.charAt(0).toUpperCase() + field.slice(1),
-		name: field,
-		type: 'string' as const,
-		default: '',
-		description: `Expression for the host's ${field} (${FIELD_HELP[field] ?? field}); defaults to the item's "${field}" field`,
-	})).sort((a, b) => a.displayName.localeCompare(b.displayName)),
+/** One label per host field, the same in both nodes. */
+export const FIELD_LABELS: Record<HostField, string> = {
+	name: 'Name',
+	kind: 'Kind',
+	ipv4: 'IPv4',
+	ipv6: 'IPv6',
+	mac: 'MAC',
+	interface: 'Interface',
+	site: 'Site',
+	role: 'Role',
+	deviceType: 'Device Type',
+	platform: 'Platform',
+	tenant: 'Tenant',
+	cluster: 'Cluster',
+	status: 'Status',
+	tags: 'Tags',
+	description: 'Description',
+	switch: 'Switch',
+	switchPort: 'Switch Port',
+	vrf: 'VRF',
+	approved: 'Approved',
 };
 
-export const hostDefaultsProperty: INodeProperties = {
-	displayName: 'Defaults',
-	name: 'hostDefaults',
-	type: 'collection',
-	placeholder: 'Add Default',
-	default: {},
-	description: 'Values used when an item does not give them',
-	options: [
-		{ displayName: 'Cluster', name: 'cluster', type: 'string', default: '', description: 'Cluster name for VMs' },
-		{ displayName: 'Device Type', name: 'deviceType', type: 'string', default: '', description: 'Device type slug or model' },
-		{ displayName: 'Interface Name', name: 'interface', type: 'string', default: 'eth0' },
-		{ displayName: 'Platform', name: 'platform', type: 'string', default: '', description: 'Platform slug or name' },
-		{ displayName: 'Role', name: 'role', type: 'string', default: '', description: 'Device role slug or name' },
-		{ displayName: 'Site', name: 'site', type: 'string', default: '', description: 'Site slug or name' },
-		{ displayName: 'Status', name: 'status', type: 'string', default: '', description: 'NetBox status, e.g. active, planned, staged' },
-		{ displayName: 'Tags', name: 'tags', type: 'string', default: '', description: 'Comma-separated tags added to every host' },
-		{ displayName: 'Tenant', name: 'tenant', type: 'string', default: '', description: 'Tenant slug or name' },
-	],
-};
+/** Field Mapping offering `fields` only: each node maps what it reads (DNS reads no site or switch). */
+export function fieldMappingProperty(fields: readonly HostField[] = HOST_FIELDS): INodeProperties {
+	return {
+		displayName: 'Field Mapping',
+		name: 'fieldMapping',
+		type: 'collection',
+		placeholder: 'Map a Field',
+		default: {},
+		// n8n's variable is $json: the rule would make the example "$JSON", which fails in an expression.
+		// eslint-disable-next-line n8n-nodes-base/node-param-description-miscased-json
+		description: 'By default each host field is read from the item field of the same name. Map a field here to read it from elsewhere, e.g. {{ $json.hostname }}.',
+		options: fields
+			.map((field) => ({
+				displayName: FIELD_LABELS[field],
+				name: field,
+				type: 'string' as const,
+				default: '',
+				description: `Expression for the host's ${field} (${FIELD_HELP[field] ?? field}); defaults to the item's "${field}" field`,
+			}))
+			.sort((a, b) => a.displayName.localeCompare(b.displayName)),
+	};
+}
 
 export type HostItem =
 	| { index: number; state: 'valid'; host: Host }

@@ -38,7 +38,7 @@ describe('Unbound DNS Push node description', () => {
 	it('keeps the key and passphrase in password fields and labels the unsafe switch', () => {
 		const fields = new UnboundSshApi().properties;
 		const field = (name: string) => fields.find((f) => f.name === name)!;
-		expect(field('privateKey').typeOptions).toEqual({ password: true });
+		expect(field('privateKey').typeOptions).toEqual({ password: true, rows: 4 });
 		expect(field('passphrase').typeOptions).toEqual({ password: true });
 		expect(field('skipHostKeyVerification')).toMatchObject({
 			default: false,

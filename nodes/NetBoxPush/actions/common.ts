@@ -30,6 +30,8 @@ export const optionsProperty: INodeProperties = {
 			type: 'string',
 			default: 'Pushed by n8n (n8n-nodes-netbox-auto)',
 			description: 'Recorded in NetBox’s change log with every write (NetBox 4.4+)',
+			// Status only reads: there is nothing to log.
+			displayOptions: { show: { '/operation': ['push'] } },
 		},
 		{
 			displayName: 'DNS Domain',
@@ -45,7 +47,7 @@ export const optionsProperty: INodeProperties = {
 			name: 'foreignObjects',
 			type: 'options',
 			default: 'adopt',
-			description: 'What to do with an existing object that has no ownership tag (made by a person or another tool). Addresses, MACs and cables that belong to other devices are never taken, whatever this says.',
+			description: 'What to do with an existing object that has no ownership tag (made by a person or another tool). Addresses, MACs and cables that belong to other devices are never taken, whatever this says. <a href="https://github.com/n8n-nodes-netbox-auto/n8n-nodes-netbox-auto#on-a-netbox-people-already-run">More</a>.',
 			options: [
 				{ name: 'Adopt', value: 'adopt', description: 'Tag it and set the fields the item states; never its site, cluster, role, type, platform or tenant' },
 				{ name: 'Leave Alone', value: 'leave', description: 'Write nothing to it; the result lists what differs' },
@@ -53,11 +55,12 @@ export const optionsProperty: INodeProperties = {
 			],
 		},
 		{
-			displayName: 'Interface Type',
+			displayName: 'Interface Type Name or ID',
 			name: 'interfaceType',
-			type: 'string',
+			type: 'options',
+			typeOptions: { loadOptionsMethod: 'getInterfaceTypes' },
 			default: 'other',
-			description: 'NetBox type of new device interfaces, e.g. 1000base-t',
+			description: 'NetBox type of new device interfaces, from NetBox’s own choices (e.g. 1000base-t). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 		},
 		{
 			displayName: 'Ownership Tag',
@@ -81,12 +84,12 @@ export const optionsProperty: INodeProperties = {
 			description: 'Whether an adopted device or VM may get the site, cluster, role, device type, platform and tenant the item states. Off: they are kept and listed under "kept".',
 		},
 		{
-			displayName: 'VRF',
+			displayName: 'VRF Name or ID',
 			name: 'vrf',
-			type: 'string',
+			type: 'options',
+			typeOptions: { loadOptionsMethod: 'getVrfs' },
 			default: '',
-			placeholder: 'Global table',
-			description: 'VRF (name or RD) of the addresses of hosts that have no "vrf" field. Empty: the global table. An address in another VRF is another address.',
+			description: 'VRF (RD or name) of the addresses of hosts that have no "vrf" field. Empty: the global table. An address in another VRF is another address. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 		},
 	],
 };

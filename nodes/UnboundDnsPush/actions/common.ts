@@ -79,17 +79,31 @@ export const takeOverNamesProperty: INodeProperties = {
 	type: 'boolean',
 	default: false,
 	description:
-		'Whether a host may replace A, AAAA and PTR records this node did not write at its names (from another include, the main config or a runtime local_data). Off: such a host fails, naming the records. Other types are never removed.',
+		'Whether a host may replace A, AAAA and PTR records this node did not write at its names (from another include, the main config or a runtime local_data). Off: such a host fails, naming the records. Other types are never removed. <a href="https://github.com/n8n-nodes-netbox-auto/n8n-nodes-netbox-auto#on-a-resolver-people-already-run">More</a>.',
 };
 
-export const summaryProperty: INodeProperties = {
-	displayName: 'Add Summary Item',
-	name: 'summary',
-	type: 'boolean',
-	default: false,
-	description:
-		'Whether to add one item at the end with the count per outcome, and the managed hosts no input item claims (Push: those pruned; Status: the stale ones)',
-};
+// Push has its own summary: what Prune removed, the steps and the change-limit
+// verdict belong to the batch, not to any host's item.
+export const summaryProperties: INodeProperties[] = [
+	{
+		displayName: 'Add Summary Item',
+		name: 'summary',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to add one item at the end with the count per outcome, the managed hosts Prune removed (or would remove), the steps that changed Unbound and the change-limit verdict',
+		displayOptions: { show: { operation: ['push'] } },
+	},
+	{
+		displayName: 'Add Summary Item',
+		name: 'summary',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to add one item at the end with the number of hosts per state, and the managed hosts no input item names (stale)',
+		displayOptions: { show: { operation: ['status'] } },
+	},
+];
 
 export const unboundOptionsProperty: INodeProperties = {
 	displayName: 'Options',
@@ -129,13 +143,17 @@ export const unboundOptionsProperty: INodeProperties = {
 			description: 'How long to wait for another push to finish',
 		},
 		{
-			displayName: 'Unbound-Checkconf Path',
+			// The tool's own spelling, as in its man page and the sudoers lines.
+			// eslint-disable-next-line n8n-nodes-base/node-param-display-name-miscased
+			displayName: 'unbound-checkconf Path',
 			name: 'checkconfPath',
 			type: 'string',
 			default: '/usr/sbin/unbound-checkconf',
 		},
 		{
-			displayName: 'Unbound-Control Path',
+			// The tool's own spelling, as in its man page and the sudoers lines.
+			// eslint-disable-next-line n8n-nodes-base/node-param-display-name-miscased
+			displayName: 'unbound-control Path',
 			name: 'controlPath',
 			type: 'string',
 			default: '/usr/sbin/unbound-control',

@@ -16,6 +16,17 @@ import { hostInputs, namesNotPushed, readSettings, runBatch } from './common';
 
 const show = { displayOptions: { show: { operation: ['push'] } } };
 
+/** Shown right after Operation, as in NetBox Push. */
+export const dryRunProperty: INodeProperties = {
+	displayName: 'Dry Run',
+	name: 'dryRun',
+	type: 'boolean',
+	default: false,
+	description:
+		'Whether to only read and compare: nothing is written and Unbound is not changed. Actions are prefixed with "plan:".',
+	...show,
+};
+
 export const description: INodeProperties[] = [
 	{
 		displayName: 'Apply With',
@@ -51,15 +62,6 @@ export const description: INodeProperties[] = [
 		default: false,
 		description:
 			'Whether to remove the records this node manages for hosts that are not in the input',
-		...show,
-	},
-	{
-		displayName: 'Dry Run',
-		name: 'dryRun',
-		type: 'boolean',
-		default: false,
-		description:
-			'Whether to only read and compare: nothing is written and Unbound is not changed. Actions are prefixed with "plan:".',
 		...show,
 	},
 ];
