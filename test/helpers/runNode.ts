@@ -14,6 +14,7 @@ import {
 	type INodeType,
 	type INodeTypes,
 	type IWorkflowExecuteAdditionalData,
+	type NodeExecutionHint,
 } from 'n8n-workflow';
 
 export interface RunNodeOptions {
@@ -34,6 +35,8 @@ export interface RunNodeResult {
 	errors: INodeExecutionData[];
 	/** The workflow error when the node failed the execution. */
 	error?: Error & { description?: string; context?: IDataObject };
+	/** Execution hints the node added, as the task data carries them to the editor. */
+	hints: NodeExecutionHint[];
 }
 
 const NODE_NAME = 'Under Test';
@@ -131,5 +134,6 @@ export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
 		success: outputs[0] ?? [],
 		errors: outputs[1] ?? [],
 		error: (run.data.resultData.error ?? task?.error) as RunNodeResult['error'],
+		hints: task?.hints ?? [],
 	};
 }

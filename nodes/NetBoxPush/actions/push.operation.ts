@@ -1,7 +1,8 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
-import type { ChangeLimitOptions } from '../../../core/changeLimit';
+import type { ChangeLimitOptions, ChangeLimitVerdict } from '../../../core/changeLimit';
 import { pushHosts } from '../../../core/netbox/push';
 import { changeLimitField, readChangeLimit } from '../../shared/changeLimit';
+import { addHints, executionHints, hintFacts } from '../../shared/hints';
 import { readHostItems } from '../../shared/hostItems';
 import { toOutputItems, unreadOutcomes, type ItemOutcome } from '../../shared/results';
 import { readOptions, withNetBox } from './common';
@@ -29,12 +30,15 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const label = (action: string) => (dryRun ? `plan:${action}` : action);
 	const hostItems = readHostItems(this, items);
 	const valid = hostItems.filter((h) => h.state === 'valid');
+	let verdict: ChangeLimitVerdict | undefined;
 	const pushed = await withNetBox(
 		this,
 		valid,
 		options.timeout,
 		async (client) => {
-			const { outcomes, version, changeLimit: verdict } = await pushHosts(client, valid.map(({ index, host }) => ({ index, host })), { ...options, dryRun, changeLimit });
+			const pushedHosts = await pushHosts(client, valid.map(({ index, host }) => ({ index, host })), { ...options, dryRun, changeLimit });
+			const { outcomes, version } = pushedHosts;
+			verdict = pushedHosts.changeLimit;
 			// Over the limit: refused (each host says why), a dry run that would be refused, or forced.
 			const limit = changeLimitField(verdict);
 			return outcomes.map((o): ItemOutcome => ({
@@ -60,5 +64,6 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		{ action: label('failed') },
 	);
 	const outcomes = [...unreadOutcomes(hostItems, (state) => ({ action: label(state), dryRun })), ...pushed];
+	addHints(this, executionHints('netbox', hintFacts(hostItems, outcomes, { push: true, dryRun, changeLimit: verdict })));
 	return toOutputItems(this, items, 'netbox', outcomes);
 }

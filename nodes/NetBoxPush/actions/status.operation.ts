@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { statusOfHosts } from '../../../core/netbox/push';
+import { addHints, executionHints, hintFacts } from '../../shared/hints';
 import { readHostItems } from '../../shared/hostItems';
 import { summaryItem, toOutputItems, unreadOutcomes, type ItemOutcome } from '../../shared/results';
 import { readOptions, withNetBox } from './common';
@@ -40,6 +41,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		{ state: 'failed' },
 	);
 	const outcomes = [...unreadOutcomes(hostItems, (state) => ({ state })), ...checked];
+	addHints(this, executionHints('netbox', hintFacts(hostItems, outcomes, { push: false })));
 	const output = toOutputItems(this, items, 'netbox', outcomes);
 	if (this.getNodeParameter('summary', 0, false)) {
 		output.push(summaryItem(items, 'netbox', outcomes.map((o) => String(o.result.state))));

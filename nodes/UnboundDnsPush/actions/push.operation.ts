@@ -10,6 +10,7 @@ import { pushHosts, type ApplyMode } from '../../../core/dns/push';
 import { dnsPushSummary } from '../../../core/dns/summary';
 import { changeLimitField } from '../../shared/changeLimit';
 import { hostFieldsSchema } from '../../../core/host';
+import { addHints, executionHints, hintFacts } from '../../shared/hints';
 import { readHostItems } from '../../shared/hostItems';
 import { summaryItem, toOutputItems, unreadOutcomes, type ItemOutcome } from '../../shared/results';
 import { hostInputs, namesNotPushed, readSettings, runBatch } from './common';
@@ -148,6 +149,7 @@ export async function execute(
 		...unreadOutcomes(hostItems, (state) => ({ action: label(state), dryRun })),
 		...pushed,
 	];
+	addHints(this, executionHints('dns', hintFacts(hostItems, outcomes, { push: true, dryRun, changeLimit: batch.changeLimit })));
 	const output = toOutputItems(this, items, 'dns', outcomes);
 	if (this.getNodeParameter('summary', 0, false)) {
 		const summary = summaryItem(

@@ -8,6 +8,7 @@ import type { HostStatus } from '../../../core/dns/plan';
 import { statusOfHosts } from '../../../core/dns/push';
 import { dnsStatusSummary } from '../../../core/dns/summary';
 import { hostFieldsSchema } from '../../../core/host';
+import { addHints, executionHints, hintFacts } from '../../shared/hints';
 import { readHostItems } from '../../shared/hostItems';
 import { summaryItem, toOutputItems, unreadOutcomes, type ItemOutcome } from '../../shared/results';
 import { hostInputs, namesNotPushed, readSettings, runBatch } from './common';
@@ -60,6 +61,7 @@ export async function execute(
 		{ state: 'failed' },
 	);
 	const outcomes = [...unreadOutcomes(hostItems, (state) => ({ state })), ...checked];
+	addHints(this, executionHints('dns', hintFacts(hostItems, outcomes, { push: false })));
 	const output = toOutputItems(this, items, 'dns', outcomes);
 	if (this.getNodeParameter('summary', 0, false)) {
 		const summary = summaryItem(
