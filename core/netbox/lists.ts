@@ -62,14 +62,18 @@ export async function listObjects(client: NetBoxClient, kind: ListKind): Promise
 }
 
 interface OptionsAnswer {
-	actions?: { POST?: Record<string, { choices?: Array<{ value: unknown; display_name?: string; display?: string }> }> };
+	actions?: Partial<Record<'POST' | 'PUT', Record<string, { choices?: Array<{ value: unknown; display_name?: string; display?: string }> }>>>;
 }
 
-/** A field's choices from NetBox's answer to OPTIONS on a list endpoint (grouped choices come flattened). */
+/**
+ * A field's choices from NetBox's answer to OPTIONS on a list endpoint
+ * (grouped choices come flattened). NetBox describes only the methods the
+ * token may use: POST with add permission, PUT with change permission.
+ */
 export function fieldChoices(answer: OptionsAnswer, field: string): ListOption[] {
-	const choices = answer?.actions?.POST?.[field]?.choices;
+	const choices = answer?.actions?.POST?.[field]?.choices ?? answer?.actions?.PUT?.[field]?.choices;
 	if (!choices) {
-		throw new Error(`NetBox did not list the choices of "${field}": the token needs permission to add the objects (OPTIONS shows choices only then)`);
+		throw new Error(`NetBox did not list the choices of "${field}": the token needs permission to add or change these objects (OPTIONS shows choices only then)`);
 	}
 	return choices
 		.filter((c) => typeof c.value === 'string' && c.value !== '')

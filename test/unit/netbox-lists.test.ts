@@ -52,7 +52,8 @@ describe('pick lists from NetBox answers', () => {
 			{ name: 'Virtual', value: 'virtual' },
 			{ name: '1000BASE-T (1GE)', value: '1000base-t' },
 		]);
-		expect(() => fieldChoices({}, 'status')).toThrow(/permission to add/);
+		expect(fieldChoices({ actions: { PUT: answer.actions.POST } } as never, 'type')).toHaveLength(2);
+		expect(() => fieldChoices({}, 'status')).toThrow(/permission to add or change/);
 	});
 
 	it('statuses: NetBox’s labels and order, those the host schema accepts, marked when only one kind has them', () => {
