@@ -80,16 +80,48 @@ fi
 
 URL="$(NETBOX_AUTO_SKIP_BUILD=1 bash "$N8N_SH" start)"
 WF_ID="$(node -p 'require(process.argv[1]).id' "$WORKFLOW")"
+
+# What step 3 still asks of the user: only the credentials this run did not fill.
+filled() { if [ -n "$1" ]; then echo "filled from $2"; else echo "fill it in n8n (Overview → Credentials)"; fi; }
+NB_STATE="$(filled "${NETBOX_URL:-}" "NETBOX_URL / NETBOX_TOKEN ($NETBOX_URL)")"
+DNS_STATE="$(filled "${UNBOUND_SSH_HOST:-}" "UNBOUND_SSH_* (${UNBOUND_SSH_USER:-?}@${UNBOUND_SSH_HOST:-}:${UNBOUND_SSH_PORT:-22})")"
+
+# A sample host that NetBox can create: the first site, device role and device type it
+# has, when this run knows the NetBox; otherwise say which values must exist there.
+sample_host() {
+  local hint='{"name":"web01","ipv4":"10.0.0.5/24","site":"SITE","role":"ROLE","deviceType":"DEVICE-TYPE"}'
+  [ -n "${NETBOX_URL:-}" ] && [ -n "${NETBOX_TOKEN:-}" ] || { echo "$hint"; return; }
+  NETBOX_URL="$NETBOX_URL" NETBOX_TOKEN="$NETBOX_TOKEN" node -e '
+    const base = process.env.NETBOX_URL.replace(/\/+$/, "").replace(/\/api$/, "");
+    const token = process.env.NETBOX_TOKEN;
+    const auth = token.startsWith("nbt_") ? `Bearer ${token}` : `Token ${token}`;
+    const first = async (path) => {
+      const r = await fetch(`${base}/api/${path}?brief=1&limit=1`, { headers: { authorization: auth, accept: "application/json" }, signal: AbortSignal.timeout(5000) });
+      if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
+      const [o] = (await r.json()).results;
+      if (!o) throw new Error(`${path}: none`);
+      return o.slug;
+    };
+    Promise.all(["dcim/sites/", "dcim/device-roles/", "dcim/device-types/"].map(first))
+      .then(([site, role, deviceType]) => console.log(JSON.stringify({ name: "web01", ipv4: "10.0.0.5/24", site, role, deviceType })))
+      .catch(() => process.exit(1));
+  ' 2>/dev/null || echo "$hint"
+}
+SAMPLE="$(sample_host)"
+SAMPLE_NOTE="site, role and deviceType are the slugs of a site, device role and device type that exist in your NetBox"
+case "$SAMPLE" in *SITE*) ;; *) SAMPLE_NOTE="site, role and deviceType are taken from your NetBox" ;; esac
+
 cat <<EOF
 
 n8n is running: $URL
   1. Open it; the first visit asks you to create the owner account.
   2. Open the workflow: $URL/workflow/$WF_ID
-  3. Fill the credentials "NetBox" and "Unbound SSH" (Overview → Credentials) and the
-     "Settings" node (DNS zone, NetBox defaults, Unbound paths), then Publish.
+  3. Credentials: "NetBox": $NB_STATE.
+                  "Unbound SSH": $DNS_STATE.
+     Check the "Settings" node (DNS zone, NetBox defaults, Unbound paths), then Publish.
   4. Send hosts:  curl -X POST $URL/webhook/netbox-auto/hosts -H 'content-type: application/json' \\
-                    -d '{"hosts":[{"name":"web01","ipv4":"10.0.0.5/24","site":"lab","role":"server","deviceType":"generic"}]}'
-     The answer says how to approve.
+                    -d '{"hosts":[$SAMPLE]}'
+     ($SAMPLE_NOTE.) The answer says how to approve.
 Stop it with: scripts/start.sh stop
 EOF
 echo "$URL"
