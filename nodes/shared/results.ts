@@ -31,7 +31,9 @@ export function hostLabel(items: INodeExecutionData[], index: number): string {
 function withSummary(outcome: ItemOutcome): IDataObject {
 	const { result, error } = outcome;
 	const fallback = error ? `failed: ${error.message}` : typeof result.reason === 'string' ? `skipped: ${result.reason}` : undefined;
-	const summary = typeof result.summary === 'string' ? result.summary : fallback && planned(result.dryRun === true, fallback);
+	// A batch that failed as a whole in a dry run says `plan:` in its action only.
+	const dryRun = result.dryRun === true || String(result.action).startsWith('plan:');
+	const summary = typeof result.summary === 'string' ? result.summary : fallback && planned(dryRun, fallback);
 	return summary ? { summary, ...result } : result;
 }
 

@@ -1,11 +1,13 @@
 // The results people read: one-line summaries, created objects grouped, a VM
 // called `vm`, one row per address assignment, a page for every object.
+import type { IExecuteFunctions } from 'n8n-workflow';
 import { dnsPushSummary, dnsStatusSummary, shortRecord } from '../../core/dns/summary';
 import type { HostChange, HostStatus } from '../../core/dns/plan';
 import { planPush } from '../../core/netbox/plan';
 import { objectLinks, presentPlan } from '../../core/netbox/present';
 import { pushSummary, statusSummary } from '../../core/netbox/summary';
 import { joinParts, shown } from '../../core/summary';
+import { toOutputItems } from '../../nodes/shared/results';
 import { host, options, owner, pushedState, snapshot } from './lib/planWorld';
 
 const planOf = (raw: object, state = snapshot()) => planPush([{ index: 0, host: host(raw) }], state, options).plans[0];
@@ -133,5 +135,29 @@ describe('DNS results', () => {
 		const differences = { file: { missing: [], extra: [] }, served: { missing: [rr.a5], extra: [rr.a9] } };
 		expect(dnsStatusSummary(status({ state: 'drifted', differences }))).toBe('drifted: not served: A 10.0.0.5; served but not wanted: A 10.0.0.9');
 		expect(dnsStatusSummary(status({ state: 'drifted', differences, conflict: { field: 'name', message: 'TXT at web01' } }))).toBe('drifted: conflict: TXT at web01');
+	});
+});
+
+describe('output items', () => {
+	const ctx = { continueOnFail: () => true, getNode: () => ({ name: 'NetBox Push' }) } as unknown as IExecuteFunctions;
+	const items = [{ json: { name: 'ux-a' } }, { json: { name: 'ux-b' } }];
+
+	it('give a host that never reached its system a summary from its error or reason, `plan:` in a dry run, and put it first', () => {
+		const output = toOutputItems(ctx, items, 'netbox', [
+			{ index: 0, result: { action: 'plan:failed', error: 'connect ECONNREFUSED' }, error: { message: 'connect ECONNREFUSED' } },
+			{ index: 1, result: { action: 'skipped', reason: 'not approved' } },
+		]);
+		const netbox = (i: number) => ((output[i].json.details ?? output[i].json) as { netbox: Record<string, unknown> }).netbox;
+		expect(netbox(0)).toEqual({ summary: 'plan: failed: connect ECONNREFUSED', action: 'plan:failed', error: 'connect ECONNREFUSED' });
+		expect(Object.keys(netbox(1))).toEqual(['summary', 'action', 'reason']);
+		expect(netbox(1).summary).toBe('skipped: not approved');
+	});
+
+	it('name a failed host first and count from 1 when the node fails', () => {
+		const failing = { ...ctx, continueOnFail: () => false } as IExecuteFunctions;
+		expect(() => toOutputItems(failing, items, 'dns', [
+			{ index: 0, result: { action: 'created' } },
+			{ index: 1, result: { action: 'failed' }, error: { message: 'name "ux-b" is bad' } },
+		])).toThrow('1 of 2 hosts failed: ux-b (item 2): name "ux-b" is bad');
 	});
 });
