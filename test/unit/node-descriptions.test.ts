@@ -1,6 +1,8 @@
 // What the editor shows for both nodes: same order and labels, each node's own
 // fields, and a list method behind every pick list.
-import type { INodeProperties, INodeType } from 'n8n-workflow';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { NodeHelpers, type INodeParameters, type INodeProperties, type INodeType } from 'n8n-workflow';
 import { NetBoxPush } from '../../nodes/NetBoxPush/NetBoxPush.node';
 import { UnboundDnsPush } from '../../nodes/UnboundDnsPush/UnboundDnsPush.node';
 
@@ -82,5 +84,29 @@ describe('NetBox Push pick lists', () => {
 	it('Changelog Message is for Push only: Status writes nothing', () => {
 		const option = inner(netbox, 'options').find((o) => o.name === 'changelogMessage')!;
 		expect(option.displayOptions).toEqual({ show: { '/operation': ['push'] } });
+	});
+});
+
+describe('n8n resolves the parameters as before', () => {
+	// The engine keeps only parameters the description shows: a moved or split one must still arrive.
+	const resolve = (node: INodeType, parameters: INodeParameters, withDefaults = false) =>
+		NodeHelpers.getNodeParameters(props(node), parameters, withDefaults, false, null, node.description)!;
+
+	it('Add Summary Item reaches both Unbound operations; NetBox Push keeps it for Status only', () => {
+		const [netbox, dns] = [nodes[0][1], nodes[1][1]];
+		expect(resolve(dns, { operation: 'push', zone: 'lab.example', summary: true, dryRun: true }).summary).toBe(true);
+		expect(resolve(dns, { operation: 'status', zone: 'lab.example', summary: true }).summary).toBe(true);
+		expect(resolve(netbox, { operation: 'status', summary: true }).summary).toBe(true);
+		expect(resolve(netbox, { operation: 'push', summary: true }).summary).toBeUndefined();
+	});
+
+	it('the shipped workflow’s NetBox and DNS nodes keep every parameter they set', () => {
+		const workflow = JSON.parse(readFileSync(path.join(__dirname, '../../workflows/netbox-dns-approval.json'), 'utf8'));
+		const ours = (workflow.nodes as Array<{ type: string; parameters: INodeParameters }>).filter((n) => n.type.startsWith('n8n-nodes-netbox-auto.'));
+		expect(ours.length).toBeGreaterThanOrEqual(4);
+		for (const { type, parameters } of ours) {
+			const node = type.endsWith('netBoxPush') ? nodes[0][1] : nodes[1][1];
+			expect(resolve(node, parameters, true)).toMatchObject(parameters);
+		}
 	});
 });
