@@ -1,5 +1,6 @@
 // The NetBox REST transport: undici keep-alive pool, timeouts, retries with
 // backoff, pagination. It never puts the token into an error or a log line.
+import tls from 'node:tls';
 import { Agent, request, errors as undiciErrors } from 'undici';
 
 export interface NetBoxConnection {
@@ -136,6 +137,15 @@ export function normaliseBaseUrl(url: string): string {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * The CAs a connection trusts: Node's own store plus the credential's PEM.
+ * Node's `ca` option *replaces* the store, so the PEM alone would distrust
+ * every public CA; the credential promises "in addition to the system store".
+ */
+export function trustedCAs(pem: string): string[] {
+	return [...tls.rootCertificates, pem];
+}
+
 export class NetBoxClient {
 	readonly stats: RequestStats = { requests: 0, reads: 0, writes: 0, retries: 0 };
 	/** NetBox's "API-Version" header ("4.7"), from the first answer that carried it: saves asking /api/status/. */
@@ -166,7 +176,7 @@ export class NetBoxClient {
 			bodyTimeout: this.options.requestTimeoutMs,
 			connect: {
 				rejectUnauthorized: !connection.allowSelfSigned,
-				...(connection.caCertificate?.trim() ? { ca: connection.caCertificate } : {}),
+				...(connection.caCertificate?.trim() ? { ca: trustedCAs(connection.caCertificate) } : {}),
 			},
 		});
 	}
