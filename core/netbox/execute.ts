@@ -6,6 +6,7 @@ import { hostPart } from '../address';
 import { NetBoxError, type NetBoxClient } from './client';
 import { ENDPOINT, READ_FIELDS } from './types';
 import { STAGES, type HostPlan, type ObjectName, type Step } from './plan';
+import { shownObject } from './present';
 
 export interface ExecuteOptions {
 	/** Sent with every write on NetBox 4.4+; older versions ignore it. */
@@ -165,6 +166,9 @@ export async function writeList(
 	}
 }
 
+/** A step's object as results name it: a VM's machine is `vm`. */
+const shownStep = (plan: HostPlan, object: Step['object']) => shownObject(object, plan.host.kind === 'vm');
+
 function fail(plan: HostPlan, field: string, message: string) {
 	plan.error ??= { field, message };
 }
@@ -195,7 +199,7 @@ export async function executePlans(client: NetBoxClient, plans: HostPlan[], opti
 			for (const step of plan.steps.filter((s) => stage.includes(s.object))) {
 				try {
 					const id = step.id ?? plan.ids[STEP_TARGET[step.object]];
-					if (step.method === 'PATCH' && id === undefined) throw new MissingDependency(`${STEP_TARGET[step.object]} was not created`);
+					if (step.method === 'PATCH' && id === undefined) throw new MissingDependency(`${shownStep(plan, STEP_TARGET[step.object])} was not created`);
 					const body = {
 						...(step.method === 'PATCH' ? { id } : {}),
 						...(resolve(step.body, plan) as Record<string, unknown>),
@@ -205,7 +209,7 @@ export async function executePlans(client: NetBoxClient, plans: HostPlan[], opti
 					groups.set(key, [...(groups.get(key) ?? []), { plan, step, body }]);
 				} catch (error) {
 					if (!(error instanceof MissingDependency)) throw error;
-					fail(plan, step.object, error.message);
+					fail(plan, shownStep(plan, step.object), error.message);
 				}
 			}
 		}
@@ -229,7 +233,8 @@ export async function executePlans(client: NetBoxClient, plans: HostPlan[], opti
 					},
 					(i, message) => {
 						contested ||= CONFLICT.test(message);
-						fail(entries[i].plan, entries[i].step.object, `${entries[i].step.object}: ${message}`);
+						const object = shownStep(entries[i].plan, entries[i].step.object);
+						fail(entries[i].plan, object, `${object}: ${message}`);
 					},
 					options.createRetries,
 				);

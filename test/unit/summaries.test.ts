@@ -3,6 +3,8 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { dnsPushSummary, dnsStatusSummary, shortRecord } from '../../core/dns/summary';
 import type { HostChange, HostStatus } from '../../core/dns/plan';
+import { NetBoxError, type NetBoxClient } from '../../core/netbox/client';
+import { executePlans } from '../../core/netbox/execute';
 import { planPush } from '../../core/netbox/plan';
 import { objectLinks, presentPlan } from '../../core/netbox/present';
 import { pushSummary, statusSummary } from '../../core/netbox/summary';
@@ -80,6 +82,14 @@ describe('NetBox results', () => {
 		const conflict = presentPlan(planPush([{ index: 0, host: host({}) }], state, { ...options, foreignObjects: 'fail' }).plans[0]);
 		expect(pushSummary('failed', conflict, true)).toMatch(/^plan: conflict: device "web01" \(id 10\) exists and is not owned by netbox-auto/);
 		expect(statusSummary('drifted', conflict)).toMatch(/^drifted: conflict: device "web01"/);
+	});
+
+	it('names a VM `vm` when NetBox refuses it', async () => {
+		const plan = planOf(vmHost);
+		// NetBox refuses the VM: no later step of the host is sent.
+		const refusing = { request: async (method: string, path: string) => Promise.reject(new NetBoxError('cluster belongs to another site', 403, method, path)) } as unknown as NetBoxClient;
+		await executePlans(refusing, [plan]);
+		expect(plan.error).toEqual({ field: 'vm', message: 'vm: cluster belongs to another site' });
 	});
 
 	it('gives the MAC and the cable a page like the other objects', () => {
