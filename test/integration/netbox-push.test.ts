@@ -49,6 +49,10 @@ describe('NetBox Push against a real NetBox', () => {
 		result.success.forEach((item, i) => expect(item.pairedItem).toEqual({ item: i }));
 
 		for (const host of [hosts()[0], hosts()[1], hosts()[48], hosts()[49]]) await expectInNetBox(host);
+		const [first, second] = result.success.map((i) => i.json.netbox as { summary: string; created: Record<string, IDataObject> });
+		expect(first.summary).toBe(`created device ${hosts()[0].name} (eth0, MAC ${hosts()[0].mac.toUpperCase()}, ${hosts()[0].ipv4}, ${hosts()[0].ipv6}, cable ${fixtures.switchName}:${fixtures.port(0)})`);
+		expect(second.summary).toMatch(new RegExp(`^created vm ${hosts()[1].name} \\(eth0, MAC `));
+		expect(second.created.vm).toMatchObject({ name: hosts()[1].name, cluster: 'it-cluster', primary_ip4: hosts()[1].ipv4 });
 		// NetBox 4.4+ records the node's changelog message with each change.
 		const device = (result.success[0].json.netbox as Obj).objects.device;
 		const [change] = await nb.list<Obj>('api/core/object-changes/', { changed_object_type: 'dcim.device', changed_object_id: device.id });
@@ -60,6 +64,13 @@ describe('NetBox Push against a real NetBox', () => {
 		const result = await push(hosts());
 		expect(actions(result.success)).toEqual(Array(50).fill('unchanged'));
 		expect(proxy.counts().writes).toBe(0);
+		// Every object has a page in NetBox's UI, the MAC and the cable too; a VM is `vm`.
+		const [device, vm] = result.success.map((i) => i.json.netbox as { summary: string; objects: Record<string, { url?: string }> });
+		expect(Object.keys(device.objects).sort()).toEqual(['cable', 'device', 'interface', 'ip4', 'ip6', 'mac']);
+		expect(Object.keys(vm.objects).sort()).toEqual(['interface', 'ip4', 'ip6', 'mac', 'vm']);
+		for (const { objects } of [device, vm]) for (const { url } of Object.values(objects)) expect(url).toMatch(/^http.*\/(dcim|ipam|virtualization)\/[a-z-]+\/\d+\/$/);
+		expect(vm.objects.vm.url).toContain('/virtualization/virtual-machines/');
+		expect(device.summary).toBe('unchanged');
 	});
 
 	it('updates a changed IP and a changed MAC in place, without duplicates', async () => {
