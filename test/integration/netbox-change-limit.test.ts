@@ -157,6 +157,7 @@ describe('NetBox Push change limit against a real NetBox', () => {
 	it('a dry run plans as usual and says the limit would be exceeded, writing nothing', async () => {
 		const result = await push(described(twelve().slice(0, 5), 'changed'), {}, { dryRun: true });
 		expect(result.errors).toHaveLength(0);
+		expect(result.hints).toEqual([expect.objectContaining({ type: 'warning', message: `Dry run: a push of these hosts would be refused by the change limit: ${REFUSED}.` })]);
 		const planned = results(result.success);
 		expect(planned.map((r) => r.action)).toEqual(Array(5).fill('plan:updated'));
 		expect(planned[0].changes).toEqual([{ object: 'device', field: 'description', from: 'first', to: 'changed' }]);

@@ -115,6 +115,8 @@ describe('foreign records on a resolver people already run', () => {
 		expect(String(dns(byName(first.errors, 'ho-printer')!).conflict)).toContain('PTR printer.corp.example.');
 		expect(String(dns(byName(first.errors, 'ho-rt')!).conflict)).toContain('A 10.77.9.50');
 		expect(first.success.map((i) => dns(i).action).sort()).toEqual(['created', 'created']);
+		expect(first.hints.map((h) => h.message)).toContainEqual(expect.stringMatching(/^3 of 5 hosts failed on conflicts with records this node did not write/));
+		expect(dns(byName(first.success, 'ho-web')!).summary).toMatch(new RegExp(`^created ho-web\\.${ZONE.replace(/\./g, '\\.')}: A 10\\.77\\.9\\.30`));
 
 		// The outputs say: ho-web and ho-new now answer; the conflicting hosts do not; nothing foreign changed.
 		expect(answers()).toEqual(before);
