@@ -72,6 +72,15 @@ export function createdObjects(plan: HostPlan, changes: Change[] = shownChanges(
 	return result;
 }
 
+/**
+ * The changes an output item lists beside `created`: those of objects that
+ * already exist. A created object's fields are all in its `created` entry, so
+ * listing them again as `from: null` rows only made a new host fill screens.
+ */
+export function changesToExisting(changes: Change[], created: CreatedObjects): Change[] {
+	return changes.filter((c) => !(c.object in created));
+}
+
 /** What a result shows of a plan, and what its summary is made from. */
 export function presentPlan(plan: HostPlan): SummaryInput & { foreign: ShownForeign[] } {
 	const vm = isVm(plan);

@@ -1,6 +1,7 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 import type { ChangeLimitOptions, ChangeLimitVerdict } from '../../../core/changeLimit';
 import { pushHosts } from '../../../core/netbox/push';
+import { changesToExisting } from '../../../core/netbox/present';
 import { changeLimitField, readChangeLimit } from '../../shared/changeLimit';
 import { addHints, executionHints, hintFacts } from '../../shared/hints';
 import { readHostItems } from '../../shared/hostItems';
@@ -50,8 +51,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 					...(o.error ? { field: o.error.field, error: o.error.message } : {}),
 					// The same words Status gives for the same conflict.
 					...(o.error?.kind === 'conflict' ? { conflict: o.error.message } : {}),
-					changes: o.changes as unknown as ItemOutcome['result'][string],
 					created: o.created as ItemOutcome['result'][string],
+					changes: changesToExisting(o.changes, o.created) as unknown as ItemOutcome['result'][string],
 					adopted: o.adopted,
 					foreign: o.foreign as unknown as ItemOutcome['result'][string],
 					objects: o.objects as ItemOutcome['result'][string],
