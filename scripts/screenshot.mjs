@@ -11,12 +11,11 @@
 // Drives Debian's chromium with playwright-core (installed into .cache/playwright, no browser
 // download); as root it installs chromium with apt-get when it is missing.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const PLAYWRIGHT = 'playwright-core@1.65.1';
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TOOLS = path.join(REPO, '.cache/playwright');
 const DOCS = path.join(REPO, 'docs');
@@ -32,22 +31,14 @@ const die = (message) => {
 };
 const say = (message) => console.error(`screenshot.mjs: ${message}`);
 
+/** Chromium and playwright-core, installed by scripts/services/browser.sh (the editor test uses the same). */
 function tools() {
-	if (!existsSync(CHROMIUM)) {
-		if (process.getuid?.() !== 0) die(`${CHROMIUM} is missing: apt-get install -y chromium (as root), or set CHROMIUM`);
-		say('installing chromium from Debian');
-		execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-	}
-	const require = createRequire(path.join(TOOLS, 'package.json'));
 	try {
-		return require('playwright-core');
+		execFileSync('bash', [path.join(REPO, 'scripts/services/browser.sh')], { stdio: 'inherit', env: { ...process.env, CHROMIUM } });
 	} catch {
-		say(`installing ${PLAYWRIGHT} into ${TOOLS}`);
-		mkdirSync(TOOLS, { recursive: true });
-		if (!existsSync(path.join(TOOLS, 'package.json'))) writeFileSync(path.join(TOOLS, 'package.json'), '{"name":"screenshot-tools","private":true}\n');
-		execFileSync('npm', ['install', '--prefix', TOOLS, '--save-exact', '--no-audit', '--no-fund', PLAYWRIGHT], { stdio: 'inherit' });
-		return require('playwright-core');
+		die('scripts/services/browser.sh could not provide chromium and playwright-core');
 	}
+	return createRequire(path.join(TOOLS, 'package.json'))('playwright-core');
 }
 
 async function json(response, what) {

@@ -23,6 +23,8 @@ bash scripts/services/netbox.sh
 # (it reuses the local NetBox's install, so it needs one even when NETBOX_URL points elsewhere).
 bash scripts/services/netbox-demo.sh
 bash scripts/services/unbound.sh
+# Chromium + playwright-core for the editor test (test/e2e/editor.test.ts).
+bash scripts/services/browser.sh
 
 step "build, lint, type-check"
 npm run build
