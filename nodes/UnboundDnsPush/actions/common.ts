@@ -82,16 +82,17 @@ export const takeOverNamesProperty: INodeProperties = {
 		'Whether a host may replace A, AAAA and PTR records this node did not write at its names (from another include, the main config or a runtime local_data). Off: such a host fails, naming the records. Other types are never removed. <a href="https://github.com/n8n-nodes-netbox-auto/n8n-nodes-netbox-auto#on-a-resolver-people-already-run">More</a>.',
 };
 
-// Push has its own summary: what Prune removed, the steps and the change-limit
+// Push has its own report item: what Prune removed, the steps and the change-limit
 // verdict belong to the batch, not to any host's item.
 export const summaryProperties: INodeProperties[] = [
 	{
-		displayName: 'Add Summary Item',
+		// Not "Add Summary Item": in both nodes that name means Status's per-state count.
+		displayName: 'Add Run Report Item',
 		name: 'summary',
 		type: 'boolean',
 		default: false,
 		description:
-			'Whether to add one item at the end with the count per outcome, the managed hosts Prune removed (or would remove), the steps that changed Unbound and the change-limit verdict',
+			'Whether to add one item at the end that reports the run: the count per outcome, the managed hosts Prune removed (or would remove), the steps that changed Unbound and the change-limit verdict',
 		displayOptions: { show: { operation: ['push'] } },
 	},
 	{
