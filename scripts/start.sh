@@ -5,6 +5,9 @@
 #
 # Usage:  scripts/start.sh          start (idempotent; the first run installs n8n, ~10 min)
 #         scripts/start.sh stop     stop it
+#         scripts/start.sh --queue [stop]   the same in queue mode: a main process, two workers
+#                                   and a webhook processor on PostgreSQL + Redis
+#                                   (scripts/services/n8n-queue.sh; `npm start -- --queue`)
 #
 # The workflow's two credentials, "NetBox" and "Unbound SSH", are created on the first run
 # (empty: fill them in n8n). Give their values here to create or update them instead:
@@ -17,10 +20,23 @@
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-N8N_SH="$REPO/scripts/services/n8n.sh"
+QUEUE=0
+ARGS=()
+for arg in "$@"; do
+  if [ "$arg" = --queue ]; then QUEUE=1; else ARGS+=("$arg"); fi
+done
+set -- "${ARGS[@]}"
 WORKFLOW="$REPO/workflows/netbox-dns-approval.json"
-USER_FOLDER="${N8N_USER_FOLDER:-$REPO/.cache/n8n/home}"
-export N8N_USER_FOLDER="$USER_FOLDER"
+if [ "$QUEUE" = 1 ]; then
+  # Queue mode: its own user folder and database; the webhook processor takes the webhooks.
+  N8N_SH="$REPO/scripts/services/n8n-queue.sh"
+  USER_FOLDER="${N8N_QUEUE_USER_FOLDER:-$REPO/.cache/n8n/queue}"
+  export N8N_QUEUE_USER_FOLDER="$USER_FOLDER"
+else
+  N8N_SH="$REPO/scripts/services/n8n.sh"
+  USER_FOLDER="${N8N_USER_FOLDER:-$REPO/.cache/n8n/home}"
+  export N8N_USER_FOLDER="$USER_FOLDER"
+fi
 STAMP="$USER_FOLDER/netbox-auto-workflow.imported"
 CRED_STAMP="$USER_FOLDER/netbox-auto-credentials.created"
 
@@ -28,7 +44,7 @@ say() { echo "start.sh: $*" >&2; }
 die() { echo "start.sh: FAILED: $*" >&2; exit 1; }
 
 if [ "${1:-}" = stop ]; then exec bash "$N8N_SH" stop; fi
-[ -z "${1:-}" ] || die "usage: $0 [stop]"
+[ -z "${1:-}" ] || die "usage: $0 [--queue] [stop]"
 [ -f "$WORKFLOW" ] || die "$WORKFLOW is missing"
 
 bash "$N8N_SH" install
@@ -78,12 +94,15 @@ if [ ! -f "$STAMP" ]; then
   touch "$STAMP"
 fi
 
-URL="$(NETBOX_AUTO_SKIP_BUILD=1 bash "$N8N_SH" start)"
+# n8n.sh prints the URL; n8n-queue.sh the main URL, then the webhook processor's.
+{ read -r URL; read -r HOOK_URL || true; } < <(NETBOX_AUTO_SKIP_BUILD=1 bash "$N8N_SH" start) || true
+[ -n "${URL:-}" ] || die "$(basename "$N8N_SH") start printed no URL"
+HOOK_URL="${HOOK_URL:-$URL}"
 WF_ID="$(node -p 'require(process.argv[1]).id' "$WORKFLOW")"
 
 # What step 3 still asks of the user: only the credentials this run did not fill.
 filled() { if [ -n "$1" ]; then echo "filled from $2"; else echo "fill it in n8n (Overview → Credentials)"; fi; }
-NB_STATE="$(filled "${NETBOX_URL:-}" "NETBOX_URL / NETBOX_TOKEN ($NETBOX_URL)")"
+NB_STATE="$(filled "${NETBOX_URL:-}" "NETBOX_URL / NETBOX_TOKEN (${NETBOX_URL:-})")"
 DNS_STATE="$(filled "${UNBOUND_SSH_HOST:-}" "UNBOUND_SSH_* (${UNBOUND_SSH_USER:-?}@${UNBOUND_SSH_HOST:-}:${UNBOUND_SSH_PORT:-22})")"
 
 # A sample host that NetBox can create: the first site, device role and device type it
@@ -111,17 +130,22 @@ SAMPLE="$(sample_host)"
 SAMPLE_NOTE="site, role and deviceType are the slugs of a site, device role and device type that exist in your NetBox"
 case "$SAMPLE" in *SITE*) ;; *) SAMPLE_NOTE="site, role and deviceType are taken from your NetBox" ;; esac
 
+MODE_NOTE=""
+[ "$QUEUE" = 1 ] && MODE_NOTE="
+  Queue mode: editor/API at $URL; webhooks and approve URLs at the webhook processor $HOOK_URL;
+  two workers run the executions (bash scripts/services/n8n-queue.sh status)."
+STOP_CMD="scripts/start.sh"; [ "$QUEUE" = 1 ] && STOP_CMD="scripts/start.sh --queue"
 cat <<EOF
 
-n8n is running: $URL
+n8n is running: $URL$MODE_NOTE
   1. Open it; the first visit asks you to create the owner account.
   2. Open the workflow: $URL/workflow/$WF_ID
   3. Credentials: "NetBox": $NB_STATE.
                   "Unbound SSH": $DNS_STATE.
      Check the "Settings" node (DNS zone, NetBox defaults, Unbound paths), then Publish.
-  4. Send hosts:  curl -X POST $URL/webhook/netbox-auto/hosts -H 'content-type: application/json' \\
+  4. Send hosts:  curl -X POST $HOOK_URL/webhook/netbox-auto/hosts -H 'content-type: application/json' \\
                     -d '{"hosts":[$SAMPLE]}'
      ($SAMPLE_NOTE.) The answer says how to approve.
-Stop it with: scripts/start.sh stop
+Stop it with: $STOP_CMD stop
 EOF
 echo "$URL"
