@@ -11,6 +11,18 @@ module.exports = {
 		{ displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'], ...common },
 		// The shipped workflow in a real n8n 2.41 (Node 24), driven over HTTP.
 		{ displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'], ...common },
+		// The same nodes through n8n 1.x's engine (n8n-core 1.122, n8n-workflow 1.120, as in
+		// n8n 1.123): npm installs that n8n-core as `n8n-core-v1`, with its own n8n-workflow.
+		{
+			displayName: 'n8n-core 1.122',
+			testMatch: ['<rootDir>/test/unit/hints.test.ts', '<rootDir>/test/integration/error-output.test.ts'],
+			moduleNameMapper: {
+				'^n8n-core$': '<rootDir>/node_modules/n8n-core-v1',
+				'^n8n-workflow$': '<rootDir>/node_modules/n8n-core-v1/node_modules/n8n-workflow',
+				'^n8n-workflow/(.*)$': '<rootDir>/node_modules/n8n-core-v1/node_modules/n8n-workflow/$1',
+			},
+			...common,
+		},
 		// Injected faults, hostile input, concurrency and secret-leak checks.
 		// Its globalTeardown prints the suite's figures (faults, pushes, hosts lost, leaks).
 		{

@@ -225,6 +225,8 @@ export function parseHost(
  */
 export function findBatchDuplicates(
 	hosts: Array<Host | undefined>,
+	/** Each host's input index, when `hosts` is part of the input. */
+	indices?: number[],
 ): Map<number, { field: string; message: string }> {
 	const seen = new Map<string, number>();
 	const errors = new Map<number, { field: string; message: string }>();
@@ -242,7 +244,7 @@ export function findBatchDuplicates(
 				errors.set(index, {
 					field,
 					// Items counted from 1, as the editor shows them.
-					message: `${field} "${key}" duplicates ${hosts[first]!.name} (item ${first + 1}) of this batch`,
+					message: `${field} "${key}" duplicates ${hosts[first]!.name} (item ${(indices?.[first] ?? first) + 1}) of this batch`,
 				});
 				return;
 			}

@@ -2,6 +2,7 @@
 // from items (NetBox Push's Defaults live with that node), and the reading
 // itself (field mapping, defaults, validation, batch duplicates, approval).
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { parameterReader, type ReadParameter } from './batches';
 import { findBatchDuplicates, HOST_FIELDS, hostSchema, parseHost, type Host, type HostDefaults, type HostField, type HostSchema } from '../../core/host';
 
 const FIELD_HELP: Record<string, string> = {
@@ -75,26 +76,35 @@ export type HostItem =
 	| { index: number; state: 'skipped'; reason: string }
 	| { index: number; state: 'invalid'; field: string; message: string };
 
-/** Reads every input item as a host. Never throws for bad input: bad items come back `invalid`. */
-export function readHostItems(ctx: IExecuteFunctions, items: INodeExecutionData[], schema: HostSchema = hostSchema): HostItem[] {
-	const onlyApproved = ctx.getNodeParameter('onlyApproved', 0, true) as boolean;
-	const parsed = items.map((item, index): HostItem => {
-		const raw: IDataObject = { ...item.json };
-		const mapping = ctx.getNodeParameter('fieldMapping', index, {}) as IDataObject;
+/**
+ * Reads the input items at `indices` (all by default) as hosts. Never throws
+ * for bad input: bad items come back `invalid`. Batch duplicates are looked
+ * for among those items only.
+ */
+export function readHostItems(
+	ctx: IExecuteFunctions,
+	items: INodeExecutionData[],
+	schema: HostSchema = hostSchema,
+	indices: number[] = items.map((_, index) => index),
+	read: ReadParameter = parameterReader(ctx),
+): HostItem[] {
+	const parsed = indices.map((index): HostItem => {
+		const raw: IDataObject = { ...items[index].json };
+		const mapping = read<IDataObject>('fieldMapping', index, {});
 		for (const [field, value] of Object.entries(mapping)) if (value !== '' && value !== undefined) raw[field] = value;
-		const defaults = { ...(ctx.getNodeParameter('hostDefaults', index, {}) as IDataObject) };
+		const defaults = { ...read<IDataObject>('hostDefaults', index, {}) };
 		if (typeof defaults.tags === 'string') defaults.tags = defaults.tags.split(',').map((t) => t.trim()).filter(Boolean);
 		// Approval first: a host nobody approved is skipped, even when it would not validate.
-		if (onlyApproved && ![true, 'true', 'yes'].includes(raw.approved as string)) {
+		if (read('onlyApproved', index, true) && ![true, 'true', 'yes'].includes(raw.approved as string)) {
 			return { index, state: 'skipped', reason: 'not approved (set "approved": true, or turn off "Only Approved Hosts")' };
 		}
 		const result = parseHost(raw, defaults as HostDefaults, schema);
 		if (!result.ok) return { index, state: 'invalid', field: result.field, message: result.message };
 		return { index, state: 'valid', host: result.host };
 	});
-	const duplicates = findBatchDuplicates(parsed.map((p) => (p.state === 'valid' ? p.host : undefined)));
-	return parsed.map((p) => {
-		const duplicate = duplicates.get(p.index);
+	const duplicates = findBatchDuplicates(parsed.map((p) => (p.state === 'valid' ? p.host : undefined)), indices);
+	return parsed.map((p, position) => {
+		const duplicate = duplicates.get(position);
 		return duplicate ? { index: p.index, state: 'invalid', ...duplicate } : p;
 	});
 }

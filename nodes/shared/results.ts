@@ -1,11 +1,12 @@
 // Turns per-host outcomes into n8n items: one output item per input item,
-// pairing kept. A failure's json holds only `error`, `message` and `details`:
-// n8n's "continue (using error output)" routes such items to the error output
-// and merges the paired input item (the host's fields) back in. A top-level
-// `error` would route it too, but n8n 2.x then cuts the json down to the
-// message, losing the host's name and the result.
+// pairing kept. A failure's json holds only `error`, `message` and `details`,
+// the same on every n8n line: n8n's "continue (using error output)" routes it
+// to the error output and merges the paired input item (the host's fields)
+// back in. n8n 1.x also needs the item's top-level `error` for that (see
+// engine.ts); n8n 2.x must not get one, or it drops `details`.
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 import { planned } from '../../core/summary';
+import { errorNeedsItemError } from './engine';
 import type { HostItem } from './hostItems';
 
 export interface ItemOutcome {
@@ -47,6 +48,7 @@ export function toOutputItems(ctx: IExecuteFunctions, items: INodeExecutionData[
 		const { message, description } = outcome.error;
 		return {
 			json: { error: message, message, details: { ...(description ? { description } : {}), [key]: result } },
+			...(errorNeedsItemError ? { error: new NodeOperationError(ctx.getNode(), message, { description, itemIndex: index }) } : {}),
 			pairedItem: { item: index },
 		};
 	});

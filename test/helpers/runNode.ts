@@ -3,8 +3,8 @@
 // resolved by n8n, credentials handed out by a credentials helper, paired items
 // and the error output computed by the engine itself.
 import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import * as workflowLib from 'n8n-workflow';
 import {
-	createRunExecutionData,
 	Workflow,
 	type ICredentialDataDecryptedObject,
 	type IDataObject,
@@ -123,9 +123,16 @@ export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
 	(additionalData as { hooks?: ExecutionLifecycleHooks }).hooks = new ExecutionLifecycleHooks('manual', 'test-execution', workflowData as never);
 
 	const source = workflow.getNode(SOURCE_NAME)!;
-	const runData = createRunExecutionData({
-		executionData: { nodeExecutionStack: [{ node: source, data: { main: [[{ json: {} }]] }, source: null }] },
-	});
+	const nodeExecutionStack = [{ node: source, data: { main: [[{ json: {} }]] }, source: null }];
+	// n8n-workflow 1.x (the `n8n-core 1.122` project) has no createRunExecutionData.
+	const create = (workflowLib as Partial<typeof workflowLib>).createRunExecutionData;
+	const runData = create
+		? create({ executionData: { nodeExecutionStack } })
+		: ({
+			startData: {},
+			resultData: { runData: {} },
+			executionData: { contextData: {}, nodeExecutionStack, metadata: {}, waitingExecution: {}, waitingExecutionSource: {} },
+		} as unknown as ReturnType<typeof workflowLib.createRunExecutionData>);
 	const execution = new WorkflowExecute(additionalData, 'manual', runData);
 	const run = await execution.processRunExecutionData(workflow);
 	const task = run.data.resultData.runData[NODE_NAME]?.[0];

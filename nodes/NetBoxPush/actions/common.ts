@@ -4,6 +4,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import type { NetBoxClient } from '../../../core/netbox/client';
 import type { PlanOptions } from '../../../core/netbox/plan';
 import { changeLimitProperties } from '../../shared/changeLimit';
+import type { ReadParameter } from '../../shared/batches';
 import type { HostItem } from '../../shared/hostItems';
 import type { ItemOutcome } from '../../shared/results';
 import { clientFromCredential, toNodeApiError } from '../transport';
@@ -99,8 +100,9 @@ export interface NetBoxOptions extends PlanOptions {
 	timeout: number;
 }
 
-export function readOptions(ctx: IExecuteFunctions): NetBoxOptions {
-	const o = ctx.getNodeParameter('options', 0, {}) as Partial<NetBoxOptions>;
+/** The options for one item (an expression in one may differ per item). */
+export function readOptions(index: number, read: ReadParameter): NetBoxOptions {
+	const o = read<Partial<NetBoxOptions>>('options', index, {});
 	return {
 		ownershipTag: o.ownershipTag || 'netbox-auto',
 		dnsDomain: o.dnsDomain || undefined,

@@ -4,9 +4,10 @@ import { pushHosts } from '../../../core/netbox/push';
 import { changesToExisting } from '../../../core/netbox/present';
 import { changeLimitField, readChangeLimit } from '../../shared/changeLimit';
 import { addHints, executionHints, hintFacts } from '../../shared/hints';
-import { readHostItems } from '../../shared/hostItems';
+import { batchBySettings, parameterReader, type Batch, type ReadParameter } from '../../shared/batches';
+import { readHostItems, type HostItem } from '../../shared/hostItems';
 import { toOutputItems, unreadOutcomes, type ItemOutcome } from '../../shared/results';
-import { readOptions, withNetBox } from './common';
+import { readOptions, withNetBox, type NetBoxOptions } from './common';
 
 export const description: INodeProperties[] = [
 	{
@@ -19,21 +20,25 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	const dryRun = this.getNodeParameter('dryRun', 0, false) as boolean;
-	const options = readOptions(this);
-	let changeLimit: ChangeLimitOptions;
-	try {
-		changeLimit = readChangeLimit(this.getNodeParameter('options', 0, {}) as IDataObject);
-	} catch (error) {
-		throw new NodeOperationError(this.getNode(), (error as Error).message);
-	}
+interface PushSettings extends NetBoxOptions {
+	dryRun: boolean;
+	changeLimit: ChangeLimitOptions;
+}
+
+/** One batch: the items whose settings resolve alike, against one NetBox snapshot. */
+async function pushBatch(
+	ctx: IExecuteFunctions,
+	items: INodeExecutionData[],
+	{ settings, indices }: Batch<PushSettings>,
+	read: ReadParameter,
+): Promise<{ hostItems: HostItem[]; outcomes: ItemOutcome[]; verdict?: ChangeLimitVerdict }> {
+	const { dryRun, changeLimit, ...options } = settings;
 	const label = (action: string) => (dryRun ? `plan:${action}` : action);
-	const hostItems = readHostItems(this, items);
+	const hostItems = readHostItems(ctx, items, undefined, indices, read);
 	const valid = hostItems.filter((h) => h.state === 'valid');
 	let verdict: ChangeLimitVerdict | undefined;
 	const pushed = await withNetBox(
-		this,
+		ctx,
 		valid,
 		options.timeout,
 		async (client) => {
@@ -64,7 +69,35 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		},
 		{ action: label('failed') },
 	);
-	const outcomes = [...unreadOutcomes(hostItems, (state) => ({ action: label(state), dryRun })), ...pushed];
+	return { hostItems, outcomes: [...unreadOutcomes(hostItems, (state) => ({ action: label(state), dryRun })), ...pushed], verdict };
+}
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	const read = parameterReader(this);
+	const { batches, outcomes } = batchBySettings(
+		this,
+		items.length,
+		(index): PushSettings => {
+			let changeLimit: ChangeLimitOptions;
+			try {
+				changeLimit = readChangeLimit(read<IDataObject>('options', index, {}));
+			} catch (error) {
+				throw new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex: index });
+			}
+			return { ...readOptions(index, read), dryRun: read('dryRun', index, false), changeLimit };
+		},
+		{ action: 'failed' },
+	);
+	const hostItems: HostItem[] = [];
+	let verdict: ChangeLimitVerdict | undefined;
+	// One NetBox snapshot per batch: items whose settings resolve alike.
+	for (const batch of batches) {
+		const done = await pushBatch(this, items, batch, read);
+		hostItems.push(...done.hostItems);
+		outcomes.push(...done.outcomes);
+		if (!verdict?.exceeded) verdict = done.verdict;
+	}
+	const dryRun = batches.length > 0 && batches.every((b) => b.settings.dryRun);
 	addHints(this, executionHints('netbox', hintFacts(hostItems, outcomes, { push: true, dryRun, changeLimit: verdict })));
 	return toOutputItems(this, items, 'netbox', outcomes);
 }

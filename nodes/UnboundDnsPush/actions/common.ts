@@ -12,6 +12,7 @@ import { checkTtl, normaliseZone, type RecordOptions } from '../../../core/dns/r
 import { validateAccess, type UnboundAccess, type UnboundHost } from '../../../core/dns/unbound';
 import type { ChangeLimitOptions } from '../../../core/changeLimit';
 import { changeLimitProperties, readChangeLimit } from '../../shared/changeLimit';
+import type { ReadParameter } from '../../shared/batches';
 import type { HostItem } from '../../shared/hostItems';
 import type { ItemOutcome } from '../../shared/results';
 import { DEFAULTS, sshCredentials, toNodeError, withUnboundHost } from '../transport';
@@ -90,6 +91,8 @@ export const summaryProperties: INodeProperties[] = [
 		displayName: 'Add Run Report Item',
 		name: 'summary',
 		type: 'boolean',
+		// One item for the whole run: an expression per host item has no meaning.
+		noDataExpression: true,
 		default: false,
 		description:
 			'Whether to add one item at the end that reports the run: the count per outcome, the managed hosts Prune removed (or would remove), the steps that changed Unbound and the change-limit verdict',
@@ -99,6 +102,8 @@ export const summaryProperties: INodeProperties[] = [
 		displayName: 'Add Summary Item',
 		name: 'summary',
 		type: 'boolean',
+		// One item for the whole run: an expression per host item has no meaning.
+		noDataExpression: true,
 		default: false,
 		description:
 			'Whether to add one item at the end with the number of hosts per state, and the managed hosts no input item names (stale)',
@@ -178,23 +183,23 @@ export interface DnsSettings {
 	changeLimit: ChangeLimitOptions;
 }
 
-/** The node's settings, validated; a bad one fails the node naming the parameter. */
-export function readSettings(ctx: IExecuteFunctions): DnsSettings {
-	const fail = (message: string) => new NodeOperationError(ctx.getNode(), message);
-	const zone = normaliseZone(ctx.getNodeParameter('zone', 0) as string);
+/** The node's settings for one item, validated; a bad one throws naming the parameter. */
+export function readSettings(ctx: IExecuteFunctions, index: number, read: ReadParameter): DnsSettings {
+	const fail = (message: string) => new NodeOperationError(ctx.getNode(), message, { itemIndex: index });
+	const zone = normaliseZone(read('zone', index, ''));
 	if (typeof zone !== 'string') throw fail(`Zone: ${zone.error}`);
-	const ttl = ctx.getNodeParameter('ttl', 0, 300) as number;
+	const ttl = read('ttl', index, 300);
 	const ttlError = checkTtl(ttl);
 	if (ttlError) throw fail(`TTL: ${ttlError}`);
-	const types = ctx.getNodeParameter('recordTypes', 0, ['forward', 'reverse']) as string[];
+	const types = read<string[]>('recordTypes', index, ['forward', 'reverse']);
 	if (!types.length) throw fail('Record Types: choose A / AAAA, PTR or both');
-	const o = ctx.getNodeParameter('unboundOptions', 0, {}) as IDataObject;
+	const o = read<IDataObject>('unboundOptions', index, {});
 	const access = {
-		managedFile: String(ctx.getNodeParameter('managedFile', 0, DEFAULTS.managedFile)).trim(),
-		config: String(ctx.getNodeParameter('unboundConfig', 0, DEFAULTS.config)).trim(),
+		managedFile: String(read('managedFile', index, DEFAULTS.managedFile)).trim(),
+		config: String(read('unboundConfig', index, DEFAULTS.config)).trim(),
 		control: String(o.controlPath ?? DEFAULTS.control).trim(),
 		checkconf: String(o.checkconfPath ?? DEFAULTS.checkconf).trim(),
-		sudo: ctx.getNodeParameter('useSudo', 0, true) as boolean,
+		sudo: read('useSudo', index, true),
 		checkAsUser: String(o.checkAsUser ?? DEFAULTS.checkAsUser).trim(),
 		keepBackups: Math.max(1, Math.round(Number(o.keepBackups ?? 10))),
 	};
@@ -211,7 +216,7 @@ export function readSettings(ctx: IExecuteFunctions): DnsSettings {
 			ttl,
 			forward: types.includes('forward'),
 			reverse: types.includes('reverse'),
-			takeOverNames: ctx.getNodeParameter('takeOverNames', 0, false) as boolean,
+			takeOverNames: read('takeOverNames', index, false),
 		},
 		access,
 		changeLimit,
@@ -226,10 +231,10 @@ export const hostInputs = (valid: ValidItem[]): HostInput[] =>
 	valid.map(({ index, host }) => ({ index, host }));
 
 /** Names of items that are in the input but not pushed (skipped, invalid): prune keeps their records. */
-export function namesNotPushed(ctx: IExecuteFunctions, hostItems: HostItem[]): string[] {
+export function namesNotPushed(ctx: IExecuteFunctions, hostItems: HostItem[], read: ReadParameter): string[] {
 	return hostItems.flatMap((item) => {
 		if (item.state === 'valid') return [];
-		const mapped = ctx.getNodeParameter('fieldMapping.name', item.index, '') as string;
+		const mapped = read('fieldMapping.name', item.index, '');
 		const name = mapped || ctx.getInputData()[item.index].json.name;
 		return typeof name === 'string' && name ? [name] : [];
 	});

@@ -11,9 +11,10 @@ import { dnsPushSummary } from '../../../core/dns/summary';
 import { changeLimitField } from '../../shared/changeLimit';
 import { hostFieldsSchema } from '../../../core/host';
 import { addHints, executionHints, hintFacts } from '../../shared/hints';
-import { readHostItems } from '../../shared/hostItems';
+import { batchBySettings, parameterReader, pruneAcrossBatchesRefusal, type Batch, type ReadParameter } from '../../shared/batches';
+import { readHostItems, type HostItem } from '../../shared/hostItems';
 import { summaryItem, toOutputItems, unreadOutcomes, type ItemOutcome } from '../../shared/results';
-import { hostInputs, namesNotPushed, readSettings, runBatch } from './common';
+import { hostInputs, namesNotPushed, readSettings, runBatch, type DnsSettings } from './common';
 
 const show = { displayOptions: { show: { operation: ['push'] } } };
 
@@ -98,23 +99,35 @@ function pruneRefusal(ctx: IExecuteFunctions): string | undefined {
 		: undefined;
 }
 
-export async function execute(
-	this: IExecuteFunctions,
+interface PushSettings extends DnsSettings {
+	dryRun: boolean;
+	prune: boolean;
+	applyMode: ApplyMode;
+}
+
+/** What the run report item says about the batches: prune, steps, the change limit. */
+interface RunReport {
+	pruned: HostChange[];
+	steps: string[];
+	changeLimit?: ChangeLimitVerdict;
+}
+
+/** One batch: the items whose settings resolve alike, over one SSH session and lock. */
+async function pushBatch(
+	ctx: IExecuteFunctions,
 	items: INodeExecutionData[],
-): Promise<INodeExecutionData[]> {
-	const settings = readSettings(this);
-	const dryRun = this.getNodeParameter('dryRun', 0, false) as boolean;
-	const prune = this.getNodeParameter('prune', 0, false) as boolean;
-	const applyMode = this.getNodeParameter('applyMode', 0, 'auto') as ApplyMode;
+	batch: Batch<PushSettings>,
+	read: ReadParameter,
+	report: RunReport,
+	refusal: string | undefined,
+): Promise<{ hostItems: HostItem[]; outcomes: ItemOutcome[] }> {
+	const settings = batch.settings;
+	const { dryRun, prune, applyMode } = settings;
 	const label = (action: string) => (dryRun ? `plan:${action}` : action);
-	const hostItems = readHostItems(this, items, hostFieldsSchema);
+	const hostItems = readHostItems(ctx, items, hostFieldsSchema, batch.indices, read);
 	const valid = hostItems.filter((h) => h.state === 'valid');
-	const batch: { pruned: HostChange[]; steps: string[]; changeLimit?: ChangeLimitVerdict } = {
-		pruned: [],
-		steps: [],
-	};
 	const pushed = await runBatch(
-		this,
+		ctx,
 		settings,
 		valid,
 		async (unbound) => {
@@ -127,13 +140,10 @@ export async function execute(
 				verifyTimeoutMs: settings.verifyTimeoutMs,
 				changeLimit: settings.changeLimit,
 			};
-			const { plan, steps, changeLimit } = await pushHosts(
-				unbound,
-				hostInputs(valid),
-				options,
-				namesNotPushed(this, hostItems),
-			);
-			Object.assign(batch, { pruned: plan.pruned, steps, changeLimit });
+			const { plan, steps, changeLimit } = await pushHosts(unbound, hostInputs(valid), options, namesNotPushed(ctx, hostItems, read));
+			report.pruned.push(...plan.pruned);
+			report.steps.push(...steps);
+			report.changeLimit ??= changeLimit?.exceeded || changeLimit?.forced ? changeLimit : undefined;
 			return plan.hosts.map(
 				(change): ItemOutcome => ({
 					index: change.index!,
@@ -143,29 +153,55 @@ export async function execute(
 			);
 		},
 		{ action: label('failed'), dryRun },
-		prune ? pruneRefusal(this) : undefined,
+		refusal,
 	);
-	const outcomes = [
-		...unreadOutcomes(hostItems, (state) => ({ action: label(state), dryRun })),
-		...pushed,
-	];
-	addHints(this, executionHints('dns', hintFacts(hostItems, outcomes, { push: true, dryRun, changeLimit: batch.changeLimit })));
+	return { hostItems, outcomes: [...unreadOutcomes(hostItems, (state) => ({ action: label(state), dryRun })), ...pushed] };
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
+	const read = parameterReader(this);
+	const { batches, outcomes } = batchBySettings(
+		this,
+		items.length,
+		(index): PushSettings => ({
+			...readSettings(this, index, read),
+			dryRun: read('dryRun', index, false),
+			prune: read('prune', index, false),
+			applyMode: read<ApplyMode>('applyMode', index, 'auto'),
+		}),
+		{ action: 'failed' },
+	);
+	const pruneRefused = pruneAcrossBatchesRefusal(batches) ?? pruneRefusal(this);
+	const report: RunReport = { pruned: [], steps: [] };
+	const hostItems: HostItem[] = [];
+	for (const batch of batches) {
+		const refusal = batch.settings.prune ? pruneRefused : undefined;
+		const done = await pushBatch(this, items, batch, read, report, refusal);
+		hostItems.push(...done.hostItems);
+		outcomes.push(...done.outcomes);
+	}
+	const dryRun = batches.length > 0 && batches.every((b) => b.settings.dryRun);
+	addHints(this, executionHints('dns', hintFacts(hostItems, outcomes, { push: true, dryRun, changeLimit: report.changeLimit })));
 	const output = toOutputItems(this, items, 'dns', outcomes);
 	if (this.getNodeParameter('summary', 0, false)) {
+		const label = (action: string) => (dryRun ? `plan:${action}` : action);
 		const summary = summaryItem(
 			items,
 			'dns',
 			outcomes.map((o) => String(o.result.action)),
 		);
 		Object.assign((summary.json.summary as IDataObject).dns as IDataObject, {
-			[label('removed')]: batch.pruned.length,
-			pruned: batch.pruned.map((p) => ({
+			[label('removed')]: report.pruned.length,
+			pruned: report.pruned.map((p) => ({
 				fqdn: p.fqdn,
 				removed: p.removed,
 				...(p.foreign ? { foreign: p.foreign as unknown as IDataObject[] } : {}),
 			})),
-			steps: batch.steps,
-			...changeLimitField(batch.changeLimit),
+			steps: report.steps,
+			...changeLimitField(report.changeLimit),
 		});
 		output.push(summary);
 	}
