@@ -287,7 +287,7 @@ do_cli() {
 case "${1:-}" in
   start) do_start ;;
   stop) do_stop; say "stopped" ;;
-  status) do_status ;;
+  status) do_status || exit 1 ;;
   reset) do_reset ;;
   install) do_install; prepare; say "installed; database $DB_NAME ready" ;;
   cli) shift; do_cli "$@" ;;
