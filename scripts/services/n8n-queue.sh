@@ -169,7 +169,8 @@ do_install() {
   [ -f "$USER_FOLDER/package.sha256" ] && before="$(cat "$USER_FOLDER/package.sha256")"
   mkdir -p "$USER_FOLDER" "$PIDS" "$LOGS"
   # Node 24, n8n and the packed package in our user folder: n8n.sh does it as for plain n8n.
-  N8N_USER_FOLDER="$USER_FOLDER" bash "$N8N_SH" install >"$LOGS/install.log" 2>&1 ||
+  # N8N_LINE=2: always the 2.41.1 line (n8n.sh's default), whatever the caller's N8N_LINE.
+  N8N_LINE=2 N8N_USER_FOLDER="$USER_FOLDER" bash "$N8N_SH" install >"$LOGS/install.log" 2>&1 ||
     die "scripts/services/n8n.sh install failed; last lines of $LOGS/install.log:
 $(tail -n 30 "$LOGS/install.log")"
   after="$(cat "$USER_FOLDER/package.sha256" 2>/dev/null || true)"
