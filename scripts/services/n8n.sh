@@ -21,14 +21,15 @@
 #
 # Tunables: N8N_LINE (2; 1 = n8n 1.123.81 on the system Node),
 #           N8N_PORT (5680; line 1: 5670), N8N_RUNNERS_BROKER_PORT (N8N_PORT+10000),
-#           N8N_USER_FOLDER (.cache/n8n/home; line 1: .cache/n8n/home-1.123),
+#           N8N_USER_FOLDER (.cache/n8n/home; line 1: ~/.cache/n8n-nodes-netbox-auto/home-1.123,
+#           outside the repository so that n8n-workflow resolves to n8n's own copy),
 #           N8N_START_TIMEOUT (120 s),
 #           NETBOX_AUTO_SKIP_BUILD=1 (pack the existing dist/ instead of building),
 #           NETBOX_AUTO_TARBALL=FILE.tgz (install this tarball, e.g. from `npm pack
 #           n8n-nodes-netbox-auto`, instead of building and packing the working tree).
 # Everything lives under <repo>/.cache/n8n/ (git-ignored): node24/, app/, pack/, and the
 # default user folder home/ (database, encryption key, n8n.log, n8n.pid); line 1 uses
-# app-1.123/, pack-1.123/ and home-1.123/ and never touches the 2.x line's folders.
+# app-1.123/ and pack-1.123/ (and the user folder above) and never touches the 2.x line's.
 set -euo pipefail
 
 PACKAGE=n8n-nodes-netbox-auto
@@ -59,7 +60,10 @@ esac
 APP="$CACHE/app$SUFFIX"
 N8N_JS="$APP/node_modules/n8n/bin/n8n"
 PACK_DIR="$CACHE/pack$SUFFIX"
-USER_FOLDER="${N8N_USER_FOLDER:-$CACHE/home$SUFFIX}"
+# Line 1's user folder lies outside the repository: a package n8n loads from a folder under
+# it would resolve `n8n-workflow` to the repository's node_modules (2.x) before n8n's own copy.
+if [ "$N8N_LINE" = 1 ]; then DEFAULT_USER_FOLDER="${XDG_CACHE_HOME:-$HOME/.cache}/n8n-nodes-netbox-auto/home-1.123"; else DEFAULT_USER_FOLDER="$CACHE/home"; fi
+USER_FOLDER="${N8N_USER_FOLDER:-$DEFAULT_USER_FOLDER}"
 PORT="${N8N_PORT:-$DEFAULT_PORT}"
 BROKER_PORT="${N8N_RUNNERS_BROKER_PORT:-$((PORT + 10000))}"
 START_TIMEOUT="${N8N_START_TIMEOUT:-120}"

@@ -9,6 +9,7 @@
 // A service that cannot start fails the suite; nothing is skipped.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import path from 'node:path';
 import type { NetBoxClient } from '../../core/netbox/client';
 import { parseManagedFile, renderManagedFile } from '../../core/dns/managedFile';
@@ -28,9 +29,12 @@ interface Line {
 	port: number;
 	userFolder: string;
 }
+// Outside the repository: n8n 1.123 must hand the package its own n8n-workflow (1.120), which a
+// folder under the repository would shadow with the repository's node_modules/n8n-workflow (2.x).
+const E2E_1123_FOLDER = path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'n8n-nodes-netbox-auto/e2e-1.123');
 const ALL_LINES: Line[] = [
 	{ line: '2', version: '2.41.1', runtime: 'Node 24', port: BASE_PORT, userFolder: path.join(REPO, '.cache/n8n/e2e') },
-	{ line: '1', version: '1.123.81', runtime: `the system Node ${process.version}`, port: BASE_PORT - 10, userFolder: path.join(REPO, '.cache/n8n/e2e-1.123') },
+	{ line: '1', version: '1.123.81', runtime: `the system Node ${process.version}`, port: BASE_PORT - 10, userFolder: E2E_1123_FOLDER },
 ];
 // E2E_N8N_LINES=1 (or 2) runs one line only; both by default.
 const WANTED = (process.env.E2E_N8N_LINES ?? '2,1').split(',').map((l) => l.trim());
