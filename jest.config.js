@@ -18,9 +18,12 @@ module.exports = {
 			testMatch: ['<rootDir>/test/unit/hints.test.ts', '<rootDir>/test/integration/error-output.test.ts'],
 			moduleNameMapper: {
 				'^n8n-core$': '<rootDir>/node_modules/n8n-core-v1',
+				'^n8n-core/(.*)$': '<rootDir>/node_modules/n8n-core-v1/$1',
 				'^n8n-workflow$': '<rootDir>/node_modules/n8n-core-v1/node_modules/n8n-workflow',
 				'^n8n-workflow/(.*)$': '<rootDir>/node_modules/n8n-core-v1/node_modules/n8n-workflow/$1',
 			},
+			globals: { N8N_CORE_LINE: '1.122' },
+			setupFilesAfterEnv: ['<rootDir>/test/helpers/n8nCoreV1Setup.ts'],
 			...common,
 		},
 		// Injected faults, hostile input, concurrency and secret-leak checks.

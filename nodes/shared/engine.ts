@@ -5,8 +5,9 @@
 // - n8n 2.x (n8n-core 2.41): json {error, message, details} routes. An item with
 //   a top-level `error` routes too, but its json is cut down to the message.
 // - n8n 1.x (n8n-core 1.122, n8n 1.123): only json that is exactly {error} or
-//   {error, message} routes, or an item with a top-level `error`, whose json is
-//   kept as it is.
+//   {error, message} routes (then merged with the paired input item). An item
+//   with a top-level `error` routes too, but its json ends up as {error} alone,
+//   without even the host's fields.
 
 /** The major version of the n8n-workflow this node runs against (2 if unknown). */
 export function workflowMajor(): number {
@@ -21,5 +22,5 @@ export function workflowMajor(): number {
 	}
 }
 
-/** True when routing a failed item needs a top-level `error` (n8n 1.x). */
-export const errorNeedsItemError = workflowMajor() < 2;
+/** True when a failed item may carry `details` and still reach the error output (n8n 2.x). */
+export const errorOutputTakesDetails = workflowMajor() >= 2;

@@ -1,12 +1,11 @@
 // Turns per-host outcomes into n8n items: one output item per input item,
-// pairing kept. A failure's json holds only `error`, `message` and `details`,
-// the same on every n8n line: n8n's "continue (using error output)" routes it
-// to the error output and merges the paired input item (the host's fields)
-// back in. n8n 1.x also needs the item's top-level `error` for that (see
-// engine.ts); n8n 2.x must not get one, or it drops `details`.
+// pairing kept. A failure's json holds only `error`, `message` and `details`:
+// n8n's "continue (using error output)" routes it to the error output and
+// merges the paired input item (the host's fields) back in. n8n 1.x routes
+// only {error, message}, so there the result stays out (see engine.ts).
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 import { planned } from '../../core/summary';
-import { errorNeedsItemError } from './engine';
+import { errorOutputTakesDetails } from './engine';
 import type { HostItem } from './hostItems';
 
 export interface ItemOutcome {
@@ -46,9 +45,9 @@ export function toOutputItems(ctx: IExecuteFunctions, items: INodeExecutionData[
 		const result = withSummary(outcome);
 		if (!outcome.error) return { json: { ...item.json, [key]: result }, pairedItem: { item: index } };
 		const { message, description } = outcome.error;
+		const details = { ...(description ? { description } : {}), [key]: result };
 		return {
-			json: { error: message, message, details: { ...(description ? { description } : {}), [key]: result } },
-			...(errorNeedsItemError ? { error: new NodeOperationError(ctx.getNode(), message, { description, itemIndex: index }) } : {}),
+			json: errorOutputTakesDetails ? { error: message, message, details } : { error: message, message },
 			pairedItem: { item: index },
 		};
 	});
