@@ -28,6 +28,8 @@ class Stop extends Error {
 		readonly field: string,
 		message: string,
 		readonly kind?: 'conflict',
+		/** The object in the way carries the ownership tag: perhaps another push of this host, halfway. */
+		readonly owned?: boolean,
 	) {
 		super(message);
 	}
@@ -84,7 +86,7 @@ export class HostPlanner {
 			if (!(error instanceof Stop)) throw error;
 			// A host that cannot be finished gets no write at all.
 			Object.assign(this.plan, { steps: [], changes: [], adopted: [], foreign: [] });
-			this.plan.error = { field: error.field, message: error.message, ...(error.kind ? { kind: error.kind } : {}) };
+			this.plan.error = { field: error.field, message: error.message, ...(error.kind ? { kind: error.kind } : {}), ...(error.owned ? { owned: true } : {}) };
 		}
 		return this.plan;
 	}
@@ -353,7 +355,7 @@ export class HostPlanner {
 		const mine = (m: { assigned_object_type: string | null; assigned_object_id: number | null }) => !!iface && m.assigned_object_type === this.interfaceType && m.assigned_object_id === iface.id;
 		const elsewhere = (this.index.macsByValue.get(wanted) ?? []).find((m) => m.assigned_object_id !== null && !mine(m));
 		if (elsewhere) {
-			throw new Stop('mac', `mac "${wanted}" is assigned to ${holder(elsewhere.assigned_object, `${elsewhere.assigned_object_type} ${elsewhere.assigned_object_id}`)} (MAC address id ${elsewhere.id}, ${this.ownerWords(elsewhere)}); it is never moved`, 'conflict');
+			throw new Stop('mac', `mac "${wanted}" is assigned to ${holder(elsewhere.assigned_object, `${elsewhere.assigned_object_type} ${elsewhere.assigned_object_id}`)} (MAC address id ${elsewhere.id}, ${this.ownerWords(elsewhere)}); it is never moved`, 'conflict', this.owned(elsewhere));
 		}
 		const assigned = iface ? this.index.macsByIface.get(`${this.interfaceType}:${iface.id}`) ?? [] : [];
 		const same = assigned.find((m) => m.mac_address.toUpperCase() === wanted);
@@ -389,7 +391,7 @@ export class HostPlanner {
 			const onThisMachine = (a: NbIpAddress) => !!machine && (this.isVm ? a.assigned_object?.virtual_machine?.id : a.assigned_object?.device?.id) === machine.id;
 			if (held && !(this.owned(held) && onThisMachine(held))) {
 				const vrf = this.vrf ? ` in VRF "${this.vrf.name ?? this.vrf.display}"` : '';
-				throw new Stop(field, `${field} "${cidr}"${vrf} is assigned to ${holder(held.assigned_object, `${held.assigned_object_type} ${held.assigned_object_id}`)} (IP address id ${held.id}, ${this.ownerWords(held)}); it is never moved`, 'conflict');
+				throw new Stop(field, `${field} "${cidr}"${vrf} is assigned to ${holder(held.assigned_object, `${held.assigned_object_type} ${held.assigned_object_id}`)} (IP address id ${held.id}, ${this.ownerWords(held)}); it is never moved`, 'conflict', this.owned(held));
 			}
 			existing = held ?? inVrf[0];
 			if (existing && !held && this.options.foreignObjects === 'leave' && !this.owned(existing)) {
@@ -465,7 +467,7 @@ export class HostPlanner {
 		const cableOf = (c: NbRef) => this.index.cables.get(c.id) ?? { id: c.id };
 		const notOurs = (c: NbRef | null | undefined): boolean => !!c && !this.owned(cableOf(c));
 		if (port.cable && port.link_peers?.length && !port.link_peers.some((p) => p.id === iface?.id)) {
-			throw new Stop('switchPort', `switchPort "${host.switchPort}" on "${sw.name}" is already cabled to ${peersOf(port)} (cable id ${port.cable.id}, ${this.ownerWords(cableOf(port.cable))})`, 'conflict');
+			throw new Stop('switchPort', `switchPort "${host.switchPort}" on "${sw.name}" is already cabled to ${peersOf(port)} (cable id ${port.cable.id}, ${this.ownerWords(cableOf(port.cable))})`, 'conflict', !notOurs(port.cable));
 		}
 		if (iface && port.cable && port.link_peers?.some((p) => p.id === iface.id)) {
 			if (notOurs(port.cable)) throw new Stop('switchPort', `cable id ${port.cable.id} from ${portName} to ${iface.name} lost its host end and is ${this.ownerWords(cableOf(port.cable))}; mend it by hand`, 'conflict');

@@ -64,8 +64,11 @@ export interface HostPlan {
 	urls: Partial<Record<ObjectName, string>>;
 	/** Steps carried out so far (filled in by the executor). */
 	applied: StepObject[];
-	/** `conflict`: NetBox holds something that stops this host (seen before any write). */
-	error?: { field: string; message: string; kind?: 'conflict' };
+	/**
+	 * `conflict`: NetBox holds something that stops this host (seen before any
+	 * write); `owned`: that thing carries the ownership tag.
+	 */
+	error?: { field: string; message: string; kind?: 'conflict'; owned?: boolean };
 }
 
 export interface PlanOptions {

@@ -85,6 +85,22 @@ function foldPass(first: HostPlan, later: HostPlan): void {
 }
 
 /**
+ * A snapshot is read in several requests. When another push creates the same
+ * host in between, this one can see the device missing but its MAC, address or
+ * cable already made, held by "another" interface that carries the ownership
+ * tag. Hosts stopped by such an object are read and planned once more, alone,
+ * before anything is written for them; a real conflict stays one.
+ */
+async function replanOwnedConflicts(client: NetBoxClient, planned: ReturnType<typeof planPush>, options: PlanOptions): Promise<void> {
+	const raced = planned.plans.flatMap((plan, position) => (plan.error?.owned ? [position] : []));
+	if (!raced.length) return;
+	const hosts = raced.map((position) => ({ index: planned.plans[position].index, host: planned.plans[position].host }));
+	const again = planPush(hosts, await readSnapshot(client, hosts.map((h) => h.host), options), options);
+	raced.forEach((position, i) => (planned.plans[position] = again.plans[i]));
+	for (const tag of again.missingTags) if (!planned.missingTags.some((t) => t.slug === tag.slug)) planned.missingTags.push(tag);
+}
+
+/**
  * Reads NetBox, plans, checks the change limit and writes (not in a dry run).
  * A push over the limit and not forced writes nothing at all: every host that
  * does not fail on its own fails with the limit's message.
@@ -95,7 +111,9 @@ export async function pushHosts(
 	options: PushOptions,
 ): Promise<{ outcomes: HostOutcome[]; version: string; changeLimit?: ChangeLimitVerdict }> {
 	const snapshot = await readSnapshot(client, hosts.map((h) => h.host), options);
-	const { plans, missingTags } = planPush(hosts, snapshot, options);
+	const planned = planPush(hosts, snapshot, options);
+	await replanOwnedConflicts(client, planned, options);
+	const { plans, missingTags } = planned;
 	const verdict = options.changeLimit ? await changeLimitVerdict(client, snapshot, plans, options.ownershipTag, options.changeLimit) : undefined;
 	const refused = !options.dryRun && !!verdict?.exceeded;
 	if (!options.dryRun && !refused) {
@@ -149,7 +167,10 @@ export interface HostStatus {
 
 export async function statusOfHosts(client: NetBoxClient, hosts: Array<{ index: number; host: Host }>, options: PlanOptions): Promise<HostStatus[]> {
 	const snapshot = await readSnapshot(client, hosts.map((h) => h.host), options);
-	return planPush(hosts, snapshot, options).plans.map((plan): HostStatus => {
+	const planned = planPush(hosts, snapshot, options);
+	// The same second look a push takes, so that both say the same.
+	await replanOwnedConflicts(client, planned, options);
+	return planned.plans.map((plan): HostStatus => {
 		// A conflict is a finding about NetBox, not a failure to read it: the host is drifted.
 		const conflict = plan.error?.kind === 'conflict' ? { field: plan.error.field, message: plan.error.message } : undefined;
 		const state = conflict ? 'drifted' : plan.error ? 'failed' : plan.creates ? 'missing' : plan.steps.length ? 'drifted' : 'in-sync';
