@@ -111,6 +111,8 @@ async function execution(id: string, states: string[]): Promise<Obj> {
 		if (e.status === 'error' || e.status === 'crashed') {
 			throw new Error(`execution ${id} ${e.status}: ${JSON.stringify(e.data?.resultData?.error ?? {}).slice(0, 1000)}`);
 		}
+		// n8n 1.123 can report `waiting` before the run data that led to the Wait node is saved.
+		if (e.status === 'waiting' && !e.data?.resultData?.runData?.['Wait for Approval']) return undefined;
 		return states.includes(e.status) ? e : undefined;
 	});
 }
