@@ -204,8 +204,10 @@ describe('NetBox Push change limit against a real NetBox', () => {
 		expect(tight.errors.map((e) => String(e.json.error))).toEqual(Array(2).fill(expect.stringMatching(/^the push would update 2 and remove 0 of 12 managed hosts \(16\.7 %\), over the change limit of 10 %/)));
 
 		proxy.reset();
+		// Parameters are read per item: the item fails, on the error output, naming the option.
 		const bad = await push(twelve().slice(0, 1), { changeLimitPercent: 150 });
-		expect(bad.error?.message).toBe('Change Limit (%) 150 must be a number from 0 to 100');
+		expect(bad.error).toBeUndefined();
+		expect(bad.errors.map((e) => e.json.error)).toEqual(['Change Limit (%) 150 must be a number from 0 to 100']);
 		expect(proxy.counts().requests).toBe(0);
 	});
 });
