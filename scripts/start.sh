@@ -34,7 +34,9 @@ if [ "$QUEUE" = 1 ]; then
   export N8N_QUEUE_USER_FOLDER="$USER_FOLDER"
 else
   N8N_SH="$REPO/scripts/services/n8n.sh"
-  USER_FOLDER="${N8N_USER_FOLDER:-$REPO/.cache/n8n/home}"
+  # n8n.sh's own default per line (N8N_LINE=1 keeps 1.123's outside the repo, so that
+  # the package loads n8n's own n8n-workflow, not the repo's 2.x copy).
+  USER_FOLDER="${N8N_USER_FOLDER:-$(N8N_LINE="${N8N_LINE:-2}" bash "$N8N_SH" env | sed -n 's/^export N8N_USER_FOLDER=//p')}"
   export N8N_USER_FOLDER="$USER_FOLDER"
 fi
 STAMP="$USER_FOLDER/netbox-auto-workflow.imported"
@@ -142,7 +144,7 @@ n8n is running: $URL$MODE_NOTE
   2. Open the workflow: $URL/workflow/$WF_ID
   3. Credentials: "NetBox": $NB_STATE.
                   "Unbound SSH": $DNS_STATE.
-     Check the "Settings" node (DNS zone, NetBox defaults, Unbound paths), then Publish.
+     Check the "Settings" node (DNS zone, NetBox defaults, Unbound paths), then Publish (on n8n 1.x: the Active toggle).
   4. Send hosts:  curl -X POST $HOOK_URL/webhook/netbox-auto/hosts -H 'content-type: application/json' \\
                     -d '{"hosts":[$SAMPLE]}'
      ($SAMPLE_NOTE.) The answer says how to approve.
