@@ -14,6 +14,7 @@ import path from 'node:path';
 import type { NetBoxClient } from '../../core/netbox/client';
 import { parseManagedFile, renderManagedFile } from '../../core/dns/managedFile';
 import { connectNetBox, netboxEnv } from '../helpers/netbox';
+import { http as httpTo, waitFor } from '../helpers/n8nE2e';
 import { assertServiceUp, control, dig, unboundEnv, type UnboundEnv } from '../helpers/unbound';
 
 const REPO = path.resolve(__dirname, '../..');
@@ -69,37 +70,14 @@ function run(args: string[], timeoutMs = 20 * 60_000, all = false): Promise<stri
 let cookie = '';
 let apiKey = '';
 
-async function http(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; text: string; json: any; ms: number }> {
-	const started = Date.now();
-	const res = await fetch(url.startsWith('http') ? url : base() + url, {
-		method,
-		headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
-		body: body === undefined ? undefined : JSON.stringify(body),
-	});
-	const text = await res.text();
-	let json: any;
-	try {
-		json = JSON.parse(text);
-	} catch {
-		json = undefined;
-	}
-	return { status: res.status, text, json, ms: Date.now() - started };
-}
+/** HTTP to the n8n under test; a path is taken relative to it. */
+const http = (method: string, url: string, body?: unknown, headers: Record<string, string> = {}) =>
+	httpTo(method, url.startsWith('http') ? url : base() + url, body, headers);
 
 async function api(method: string, apiPath: string, body?: unknown): Promise<any> {
 	const res = await http(method, `/api/v1/${apiPath}`, body, { 'X-N8N-API-KEY': apiKey });
 	if (res.status >= 300) throw new Error(`${method} /api/v1/${apiPath}: ${res.status} ${res.text.slice(0, 500)}`);
 	return res.json;
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-	const until = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await probe();
-		if (value !== undefined) return value;
-		if (Date.now() > until) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 500));
-	}
 }
 
 /** An execution once it reached one of `states`, with its run data. */
