@@ -14,6 +14,10 @@
 #   NETBOX_URL, NETBOX_TOKEN                            → credential "NetBox"
 #   UNBOUND_SSH_HOST, UNBOUND_SSH_PORT (22), UNBOUND_SSH_USER, UNBOUND_SSH_KEY_FILE,
 #   UNBOUND_SSH_FINGERPRINT                             → credential "Unbound SSH"
+# The webhooks ("Receive Hosts", "Approve by API") take header X-NetBox-Auto-Key; its secret,
+# credential "Receive Hosts Key", is generated on the first run and kept in
+# <user folder>/netbox-auto-webhook.key (mode 600); NETBOX_AUTO_WEBHOOK_KEY sets it instead
+# (and, given later, rotates it).
 # Tunables: N8N_PORT (5680), N8N_USER_FOLDER (.cache/n8n/home); see scripts/services/n8n.sh.
 # The workflow is imported once; `rm <user folder>/netbox-auto-workflow.imported` re-imports
 # it (replacing your edits of it).
@@ -52,19 +56,39 @@ if [ "${1:-}" = stop ]; then exec bash "$N8N_SH" stop; fi
 bash "$N8N_SH" install
 
 # The credential ids and names the workflow refers to; import keeps an id as given.
-read -r NB_ID NB_NAME DNS_ID DNS_NAME < <(node -e '
+read -r NB_ID NB_NAME DNS_ID DNS_NAME KEY_ID KEY_NAME < <(node -e '
 	const wf = require(process.argv[1]);
 	const find = (type) => wf.nodes.map((n) => n.credentials?.[type]).find(Boolean);
-	const nb = find("netBoxApi"), dns = find("unboundSshApi");
-	if (!nb || !dns) { console.error("workflow has no netBoxApi/unboundSshApi credential reference"); process.exit(1); }
-	console.log([nb.id, JSON.stringify(nb.name), dns.id, JSON.stringify(dns.name)].join(" "));
+	const nb = find("netBoxApi"), dns = find("unboundSshApi"), key = find("httpHeaderAuth");
+	if (!nb || !dns || !key) { console.error("workflow has no netBoxApi/unboundSshApi/httpHeaderAuth credential reference"); process.exit(1); }
+	console.log([nb.id, JSON.stringify(nb.name), dns.id, JSON.stringify(dns.name), key.id, JSON.stringify(key.name)].join(" "));
 ' "$WORKFLOW") || die "could not read the credential references of $WORKFLOW"
+
+# The webhooks' secret: given, kept from an earlier run, or new. A new or changed one is
+# (re)imported below; the file lets later runs print the curl line.
+KEY_FILE="$USER_FOLDER/netbox-auto-webhook.key"
+KEY_HEADER="X-NetBox-Auto-Key"
+KEY_CHANGED=0
+mkdir -p "$USER_FOLDER"
+if [ -n "${NETBOX_AUTO_WEBHOOK_KEY:-}" ]; then
+  case "$NETBOX_AUTO_WEBHOOK_KEY" in *[!A-Za-z0-9._~+/=-]*) die "NETBOX_AUTO_WEBHOOK_KEY: use letters, digits and ._~+/=- only (it goes into an HTTP header)" ;; esac
+  [ "${#NETBOX_AUTO_WEBHOOK_KEY}" -ge 16 ] || die "NETBOX_AUTO_WEBHOOK_KEY: use at least 16 characters"
+  [ -f "$KEY_FILE" ] && [ "$(cat "$KEY_FILE")" = "$NETBOX_AUTO_WEBHOOK_KEY" ] || KEY_CHANGED=1
+  WEBHOOK_KEY="$NETBOX_AUTO_WEBHOOK_KEY"
+elif [ -s "$KEY_FILE" ]; then
+  WEBHOOK_KEY="$(cat "$KEY_FILE")"
+else
+  WEBHOOK_KEY="$(node -p 'require("crypto").randomBytes(24).toString("base64url")')"
+  KEY_CHANGED=1
+fi
+( umask 077; printf '%s' "$WEBHOOK_KEY" >"$KEY_FILE" )
 
 creds="$(mktemp)"
 trap 'rm -f "$creds"' EXIT
 # Writes the credentials to import into $creds: from the environment when given, else
 # (first run only) empty ones for the user to fill in. Prints how many.
-NB_ID="$NB_ID" NB_NAME="$NB_NAME" DNS_ID="$DNS_ID" DNS_NAME="$DNS_NAME" FIRST_RUN="$([ -f "$CRED_STAMP" ] && echo 0 || echo 1)" \
+NB_ID="$NB_ID" NB_NAME="$NB_NAME" DNS_ID="$DNS_ID" DNS_NAME="$DNS_NAME" \
+KEY_ID="$KEY_ID" KEY_NAME="$KEY_NAME" KEY_HEADER="$KEY_HEADER" WEBHOOK_KEY="$WEBHOOK_KEY" KEY_CHANGED="$KEY_CHANGED" FIRST_RUN="$([ -f "$CRED_STAMP" ] && echo 0 || echo 1)" \
 node -e '
 	const fs = require("fs");
 	const e = process.env, first = e.FIRST_RUN === "1", out = [];
@@ -74,6 +98,8 @@ node -e '
 		data: { host: e.UNBOUND_SSH_HOST || "", port: Number(e.UNBOUND_SSH_PORT || 22), username: e.UNBOUND_SSH_USER || "",
 			privateKey: e.UNBOUND_SSH_KEY_FILE ? fs.readFileSync(e.UNBOUND_SSH_KEY_FILE, "utf8") : "", passphrase: "",
 			hostKeyFingerprint: e.UNBOUND_SSH_FINGERPRINT || "", skipHostKeyVerification: false } });
+	if (e.KEY_CHANGED === "1" || first) out.push({ id: e.KEY_ID, name: JSON.parse(e.KEY_NAME), type: "httpHeaderAuth",
+		data: { name: e.KEY_HEADER, value: e.WEBHOOK_KEY } });
 	fs.writeFileSync(process.argv[1], JSON.stringify(out));
 	console.log(out.length);
 ' "$creds" >"$creds.count" || die "could not prepare the credentials (is UNBOUND_SSH_KEY_FILE readable?)"
@@ -146,8 +172,11 @@ n8n is running: $URL$MODE_NOTE
                   "Unbound SSH": $DNS_STATE.
      Check the "Settings" node (DNS zone, NetBox defaults, Unbound paths), then Publish (on n8n 1.x: the Active toggle).
   4. Send hosts:  curl -X POST $HOOK_URL/webhook/netbox-auto/hosts -H 'content-type: application/json' \\
-                    -d '{"hosts":[$SAMPLE]}'
-     ($SAMPLE_NOTE.) The answer says how to approve.
+                    -H '$KEY_HEADER: $WEBHOOK_KEY' -d '{"hosts":[$SAMPLE]}'
+     ($SAMPLE_NOTE.) The answer has "approvalPage": open it to read the plan and approve.
+     Add "dryRun": true (plan only), "skipNetbox": true or "skipDns": true beside "hosts".
+     The header's secret is credential "Receive Hosts Key", kept in $KEY_FILE;
+     rotate it with NETBOX_AUTO_WEBHOOK_KEY=<new secret> $STOP_CMD (see README).
 Stop it with: $STOP_CMD stop
 EOF
 echo "$URL"

@@ -7,10 +7,10 @@
 // Screenshots of each step go to .cache/editor-test/ (docs/ holds copies).
 import { execFile } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { NetBoxClient } from '../../core/netbox/client';
 import { serviceEnv } from '../helpers/netbox';
+import { launchChromium, type Page } from '../helpers/browser';
 
 const REPO = path.resolve(__dirname, '../..');
 const N8N_SH = path.join(REPO, 'scripts/services/n8n.sh');
@@ -18,10 +18,8 @@ const PORT = 5683;
 const BASE = `http://127.0.0.1:${PORT}`;
 const USER_FOLDER = path.join(REPO, '.cache/n8n/editor-test');
 const SHOTS = path.join(REPO, '.cache/editor-test');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const OWNER = { email: 'owner@example.com', password: 'Netbox-auto-1' };
 
-type Page = any; // playwright-core is installed under .cache/playwright, not a dependency
 let browser: any;
 let page: Page;
 let workflowId = '';
@@ -34,15 +32,6 @@ function n8n(args: string[], timeoutMs = 20 * 60_000): Promise<string> {
 			error ? reject(new Error(`n8n.sh ${args.join(' ')} failed (${error.message}):\n${(stdout + stderr).slice(-3000)}`)) : resolve(stdout),
 		);
 	});
-}
-
-function playwright() {
-	const require = createRequire(path.join(REPO, '.cache/playwright/package.json'));
-	try {
-		return require('playwright-core');
-	} catch (error) {
-		throw new Error(`playwright-core is not installed: run scripts/services/browser.sh (npm test does): ${(error as Error).message}`);
-	}
 }
 
 async function api(method: 'get' | 'post', url: string, data?: unknown) {
@@ -81,8 +70,7 @@ beforeAll(async () => {
 	mkdirSync(SHOTS, { recursive: true });
 	expect((await n8n(['start'], 10 * 60_000)).trim()).toBe(BASE);
 
-	const { chromium } = playwright();
-	browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+	browser = await launchChromium();
 	page = await (await browser.newContext({ viewport: { width: 1600, height: 1000 } })).newPage();
 	const request = page.context().request;
 	await request.post(`${BASE}/rest/owner/setup`, { data: { ...OWNER, firstName: 'NetBox', lastName: 'Auto' } });

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { parseManagedFile, renderManagedFile } from '../../core/dns/managedFile';
 import type { NetBoxClient } from '../../core/netbox/client';
 import { connectNetBox } from '../helpers/netbox';
-import { http, N8nApi, type Obj, output, REPO, runScript, shippedWorkflow, waitFor, withCredentialsFile, workflowCredentials, WORKFLOW_FILE } from '../helpers/n8nE2e';
+import { approveByApi, http, N8nApi, type Obj, output, REPO, runScript, shippedWorkflow, waitFor, withCredentialsFile, withWebhookKey, workflowCredentials, WORKFLOW_FILE } from '../helpers/n8nE2e';
 import { assertServiceUp, control, dig, unboundEnv, type UnboundEnv } from '../helpers/unbound';
 
 const QUEUE_SH = path.join(REPO, 'scripts/services/n8n-queue.sh');
@@ -232,13 +232,13 @@ function peakMemory(worker: string): { pid: number; worker: number; runners: num
 
 // ---------------------------------------------------------------- the workflow over HTTP
 
-/** POST hosts to the webhook processor; the 202 answer with the execution id and the approve URL. */
-async function sendHosts(hosts: QmHost[]): Promise<{ id: string; approveUrl: string; ms: number }> {
-	const reply = await http('POST', `${HOOK}/webhook/netbox-auto/hosts`, { hosts });
+/** POST hosts to the webhook processor; the 202 answer with the execution id and the approval page. */
+async function sendHosts(hosts: QmHost[]): Promise<{ id: string; page: string; ms: number }> {
+	const reply = await http('POST', `${HOOK}/webhook/netbox-auto/hosts`, { hosts }, withWebhookKey());
 	if (reply.status !== 202) throw new Error(`POST hosts: HTTP ${reply.status} ${reply.text.slice(0, 500)}`);
-	// The resume URL points at the webhook processor (n8n 2.x signs it: ?signature=…).
-	expect(reply.json.approve.url).toMatch(new RegExp(`^${HOOK}/webhook-waiting/${reply.json.executionId}(\\?|$)`));
-	return { id: String(reply.json.executionId), approveUrl: reply.json.approve.url, ms: reply.ms };
+	// The approval page is on the webhook processor (n8n 2.x signs its URL: ?signature=…).
+	expect(reply.json.approvalPage).toMatch(new RegExp(`^${HOOK}/form-waiting/${reply.json.executionId}(\\?|$)`));
+	return { id: String(reply.json.executionId), page: reply.json.approvalPage, ms: reply.ms };
 }
 
 const ACTIONS = ['created', 'unchanged', 'updated'];
@@ -290,7 +290,7 @@ beforeAll(async () => {
 	mark(`queue mode started: ${(await queue(['status'])).trim().replace(/, log [^\n]*/g, '').split('\n').join('; ')}`);
 
 	await withCredentialsFile(USER_FOLDER, workflowCredentials(shipped, dns), async (file) => {
-		expect(await queue(['cli', 'import:credentials', `--input=${file}`], undefined, true)).toContain('Successfully imported 2 credentials');
+		expect(await queue(['cli', 'import:credentials', `--input=${file}`], undefined, true)).toContain('Successfully imported 3 credentials');
 	});
 	expect(await queue(['cli', 'import:workflow', `--input=${WORKFLOW_FILE}`], undefined, true)).toContain('Successfully imported 1 workflow');
 	await n8n.setUpOwnerAndApiKey();
@@ -336,7 +336,7 @@ describe('the example workflow in n8n queue mode (main, 2 workers, webhook proce
 		const before = workersOf(sent.id);
 		expect(before).toHaveLength(1);
 
-		const approval = await http('POST', sent.approveUrl, { approve: 'all' });
+		const approval = await approveByApi(HOOK, sent.page, 'all');
 		expect(approval.status).toBe(200);
 		const done = await n8n.execution(sent.id, ['success']);
 		expectAllReported(done, hosts);
@@ -362,7 +362,7 @@ describe('the example workflow in n8n queue mode (main, 2 workers, webhook proce
 		await Promise.all(sent.map((s) => n8n.execution(s.id, ['waiting'], 5 * 60_000)));
 		mark(`4 executions waiting (${sent.map((s) => s.id).join(', ')}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 		const approved = Date.now();
-		const approvals = await Promise.all(sent.map((s) => http('POST', s.approveUrl, { approve: 'all' })));
+		const approvals = await Promise.all(sent.map((s) => approveByApi(HOOK, s.page, 'all')));
 		expect(approvals.map((a) => a.status)).toEqual([200, 200, 200, 200]);
 		const done = await Promise.all(sent.map((s) => n8n.execution(s.id, ['success'], 10 * 60_000)));
 		const seconds = ((Date.now() - approved) / 1000).toFixed(1);
@@ -403,7 +403,7 @@ describe('the example workflow in n8n queue mode (main, 2 workers, webhook proce
 		expect(output(waiting, 'Plan for Approval')!.filter((r) => r.netbox !== 'plan:created' || r.dns !== 'plan:created')).toEqual([]);
 		mark(`${BIG} hosts: POST answered in ${sent.ms} ms; previews done, waiting, after ${planSeconds.toFixed(0)} s`);
 		const approved = Date.now();
-		expect((await http('POST', sent.approveUrl, { approve: 'all' })).status).toBe(200);
+		expect((await approveByApi(HOOK, sent.page, 'all')).status).toBe(200);
 		const done = await n8n.execution(sent.id, ['success'], 40 * 60_000);
 		const pushSeconds = (Date.now() - approved) / 1000;
 		const wall = (Date.now() - started) / 1000;

@@ -117,7 +117,20 @@ export class N8nApi {
 	}
 }
 
-/** The shipped workflow's two credentials (the ids it names), filled for the test services. */
+/** The header and secret the tests give the workflow's webhooks (credential "Receive Hosts Key"). */
+export const WEBHOOK_KEY = { header: 'X-NetBox-Auto-Key', value: 'e2e-webhook-key-0123456789abcdef' };
+export const withWebhookKey = (headers: Record<string, string> = {}) => ({ ...headers, [WEBHOOK_KEY.header]: WEBHOOK_KEY.value });
+
+/**
+ * Approves (or rejects) a waiting run the way automation does: JSON to the workflow's
+ * "Approve by API" webhook, which submits the run's approval page.
+ */
+export function approveByApi(hookBase: string, page: string, approve: 'all' | string[] | 'reject', approver = 'e2e-bot'): Promise<HttpResult> {
+	const body = approve === 'reject' ? { page, approver, reject: true } : { page, approver, approve };
+	return http('POST', `${hookBase}/webhook/netbox-auto/approve`, body, withWebhookKey());
+}
+
+/** The shipped workflow's three credentials (the ids it names), filled for the test services. */
 export function workflowCredentials(shipped: Obj, dns: UnboundEnv): Obj[] {
 	const ref = (type: string) => (shipped.nodes as Obj[]).map((n) => n.credentials?.[type]).find(Boolean) as { id: string; name: string };
 	const netbox = netboxEnv();
@@ -136,6 +149,7 @@ export function workflowCredentials(shipped: Obj, dns: UnboundEnv): Obj[] {
 				skipHostKeyVerification: false,
 			},
 		},
+		{ ...ref('httpHeaderAuth'), type: 'httpHeaderAuth', data: { name: WEBHOOK_KEY.header, value: WEBHOOK_KEY.value } },
 	];
 }
 
