@@ -398,10 +398,9 @@ describe.each(LINES)('the example workflow in a real n8n $version ($runtime)', (
 		const text = await page.locator('form').innerText();
 		// Per host: what NetBox and DNS would get; the invalid host with its reason; no raw JSON.
 		expect(text).toContain(`${WEB1} — NetBox: create · DNS: create`);
-		expect(text).toContain(`NetBox + ip4 ${NET}.11/24`);
-		expect(text).toContain(`DNS + A ${NET}.11`);
-		expect(text).toContain(`DNS + PTR for ${NET}.12`);
-		expect(text).toContain('DNS + PTR for 2001:db8:177::11');
+		expect(text).toContain(`+ ip4 ${NET}.11/24`);
+		expect(text).toContain(`DNS: + A ${NET}.11 · + AAAA 2001:db8:177::11 · + PTR for ${NET}.11 · + PTR for 2001:db8:177::11`);
+		expect(text).toContain(`DNS: + A ${NET}.12 · + PTR for ${NET}.12`);
 		expect(text).toContain(`Cannot be pushed (1)`);
 		expect(text).toContain(`${BAD}: ipv4 "${NET}.300/24":`);
 		expect(text).not.toMatch(/[{}[\]]"/);
@@ -516,18 +515,21 @@ describe.each(LINES)('the example workflow in a real n8n $version ($runtime)', (
 		mark(`n8n execute (scheduled path) in ${((Date.now() - started) / 1000).toFixed(1)} s: ${JSON.stringify({ netbox: summary[0].netbox, dns: summary[0].dns })}`);
 	});
 
-	it('a rejection on the page writes nothing and ends in one item naming who rejected', async () => {
-		const sent = await sendForApproval({ hosts: [WEB3] });
+	it('with 50 hosts the page offers 50 ticked checkboxes; a rejection writes nothing and ends in one item naming who rejected', async () => {
+		const many = [WEB3, ...Array.from({ length: 49 }, (_, i) => ({ name: `${PREFIX}many${i + 1}`, kind: 'vm', ipv4: `${NET}.${100 + i}/24` }))];
+		const sent = await sendForApproval({ hosts: many });
 		const page = await openApprovalPage(sent.page);
-		expect(await hostBoxes(page)).toEqual({ [WEB3.name]: true });
+		expect(await hostBoxes(page)).toEqual(Object.fromEntries(many.map((h) => [h.name, true])));
+		await page.screenshot({ path: path.join(SHOTS, `approval-page-50-hosts-${n8n.line}.png`), fullPage: true });
 		const said = await decide(page, 'Bo Berg', 'Reject all');
 		await page.context().close();
 		expect(said).toBe('Rejected by Bo Berg: nothing is written to NetBox or DNS.');
 		const done = await execution(sent.id, ['success']);
-		expect(output(done, 'Rejected')).toEqual([expect.objectContaining({ decision: 'rejected', by: 'Bo Berg', executionId: String(sent.id), pushed: [], hosts: [WEB3.name] })]);
+		expect(output(done, 'Rejected')).toEqual([expect.objectContaining({ decision: 'rejected', by: 'Bo Berg', executionId: String(sent.id), pushed: [], hosts: many.map((h) => h.name) })]);
 		for (const node of ['NetBox Push', 'Unbound DNS Push', 'Pushed', 'Failure Report']) expect(output(done, node)).toBeUndefined();
 		expect(await nb.list('api/dcim/devices/', { name: WEB3.name })).toHaveLength(0);
-		mark(`rejected on the page by "Bo Berg" (execution ${sent.id}): ${said}`);
+		expect(await nb.list('api/virtualization/virtual-machines/', { name__isw: `${PREFIX}many` })).toHaveLength(0);
+		mark(`50 hosts on the page (50 ticked checkboxes), rejected by "Bo Berg" (execution ${sent.id}): ${said}`);
 	});
 
 	it('skipDns: the approved host goes to NetBox and not to DNS; the reply, the page and Pushed say which stages ran', async () => {
