@@ -56,12 +56,12 @@ if [ "${1:-}" = stop ]; then exec bash "$N8N_SH" stop; fi
 bash "$N8N_SH" install
 
 # The credential ids and names the workflow refers to; import keeps an id as given.
-read -r NB_ID NB_NAME DNS_ID DNS_NAME KEY_ID KEY_NAME < <(node -e '
+IFS=$'\t' read -r NB_ID NB_NAME DNS_ID DNS_NAME KEY_ID KEY_NAME < <(node -e '
 	const wf = require(process.argv[1]);
 	const find = (type) => wf.nodes.map((n) => n.credentials?.[type]).find(Boolean);
 	const nb = find("netBoxApi"), dns = find("unboundSshApi"), key = find("httpHeaderAuth");
 	if (!nb || !dns || !key) { console.error("workflow has no netBoxApi/unboundSshApi/httpHeaderAuth credential reference"); process.exit(1); }
-	console.log([nb.id, JSON.stringify(nb.name), dns.id, JSON.stringify(dns.name), key.id, JSON.stringify(key.name)].join(" "));
+	console.log([nb.id, JSON.stringify(nb.name), dns.id, JSON.stringify(dns.name), key.id, JSON.stringify(key.name)].join("\t"));
 ' "$WORKFLOW") || die "could not read the credential references of $WORKFLOW"
 
 # The webhooks' secret: given, kept from an earlier run, or new. A new or changed one is
