@@ -392,6 +392,8 @@ describe.each(LINES)('the example workflow in a real n8n $version ($runtime)', (
 		const sent = await sendForApproval({ hosts: HOSTS });
 		const plan = output(sent.waiting, 'Plan for Approval')!;
 		expect(plan.map((r) => [r.host, r.problem === null])).toEqual([[WEB1, true], [VM1, true], [WEB2, true], [BAD, false]]);
+		// The link also comes out of the execution, for a Slack or e-mail node to send.
+		expect(output(sent.waiting, 'Notify Approvers')).toEqual([expect.objectContaining({ approvalPage: sent.page, hosts: NAMES, pushable: [WEB1, VM1, WEB2] })]);
 		mark(`POST 4 hosts (one invalid) → HTTP 202; execution ${sent.id} waiting on the approval page`);
 
 		const page = await openApprovalPage(sent.page);
