@@ -468,6 +468,10 @@ describe.each(LINES)('the example workflow in a real n8n $version ($runtime)', (
 		expect(approval.status).toBe(200);
 		expect(approval.json.result).toContain('Approved by e2e-bot: 3 host(s)');
 		const done = await execution(sent.id, ['success']);
+		// The page is answered: a second answer is refused, and changes nothing.
+		const again = await approveByApi(base(), sent.page, 'reject');
+		expect([again.status, again.json.status]).toEqual([409, 'not submitted']);
+		expect(again.json.error).toContain('not waiting for an answer');
 		const [pushed] = output(done, 'Pushed')!;
 		expect(pushed.pushed.map((p: Obj) => [p.host, p.netbox, p.dns])).toEqual([
 			[WEB1, 'unchanged', 'unchanged'],
