@@ -396,7 +396,8 @@ describe.each(LINES)('the example workflow in a real n8n $version ($runtime)', (
 		expect(output(sent.waiting, 'Notify Approvers')).toEqual([expect.objectContaining({ approvalPage: sent.page, hosts: NAMES, pushable: [WEB1, VM1, WEB2] })]);
 		mark(`POST 4 hosts (one invalid) → HTTP 202; execution ${sent.id} waiting on the approval page`);
 
-		const page = await openApprovalPage(sent.page);
+		// A link that pre-fills the page's API field must not override what the approver ticks.
+		const page = await openApprovalPage(`${sent.page}${sent.page.includes('?') ? '&' : '?'}apiSelection=%22all%22`);
 		const text = await page.locator('form').innerText();
 		// Per host: what NetBox and DNS would get; the invalid host with its reason; no raw JSON.
 		expect(text).toContain(`${WEB1} — NetBox: create · DNS: create`);
