@@ -89,6 +89,17 @@ pid_alive() {
   [ -z "${2:-}" ] || cat "/proc/$pid/cmdline" "/proc/$pid/environ" 2>/dev/null | tr '\0' '\n' | grep -qxF -- "$2"
 }
 
+# launched_alive PIDFILE: the process we have just started in the background still runs (not
+# a zombie). No mark check: until the forked shell has exec'd `env MARK=… setsid …`, its
+# /proc environ lacks the mark, and a start-up wait must not take that moment for an exit.
+launched_alive() {
+  local pid
+  [ -f "$1" ] || return 1
+  pid="$(cat "$1" 2>/dev/null)"
+  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
+  ! awk '{ sub(/^.*\) /, ""); exit $1 != "Z" }' "/proc/$pid/stat" 2>/dev/null
+}
+
 # group_alive PGID: a process of that process group runs (zombies, which only wait to be
 # reaped by whoever inherited them, do not count).
 group_alive() { ps -e -o pgid=,stat= | awk -v g="$1" '$1 == g && $2 !~ /^Z/ {found=1} END {exit !found}'; }

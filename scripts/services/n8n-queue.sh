@@ -216,7 +216,7 @@ wait_ready() {
   local name="$1" log="$LOGS/$1.log" deadline
   deadline=$(($(date +%s) + START_TIMEOUT))
   until ready "$name"; do
-    if ! alive "$name"; then
+    if ! launched_alive "$PIDS/$name.pid"; then
       rm -f "$PIDS/$name.pid"
       die "$name exited during start-up; last lines of $log:
 $(tail -n 40 "$log")"
