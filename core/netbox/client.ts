@@ -28,6 +28,8 @@ export interface RequestStats {
 	reads: number;
 	writes: number;
 	retries: number;
+	/** The slowest write request until its answer (or its failure), in ms. */
+	longestWriteMs: number;
 }
 
 const RETRY_STATUSES = new Set([429, 502, 503, 504]);
@@ -76,6 +78,8 @@ export class NetBoxError extends Error {
 		readonly body?: unknown,
 		/** True when the request may have reached NetBox (response lost). */
 		readonly mayHaveApplied = false,
+		/** The transport's error code (UND_ERR_HEADERS_TIMEOUT…) when no answer came. */
+		readonly code?: string,
 	) {
 		super(message);
 		this.name = 'NetBoxError';
@@ -147,7 +151,7 @@ export function trustedCAs(pem: string): string[] {
 }
 
 export class NetBoxClient {
-	readonly stats: RequestStats = { requests: 0, reads: 0, writes: 0, retries: 0 };
+	readonly stats: RequestStats = { requests: 0, reads: 0, writes: 0, retries: 0, longestWriteMs: 0 };
 	/** NetBox's "API-Version" header ("4.7"), from the first answer that carried it: saves asking /api/status/. */
 	apiVersion?: string;
 	/** NetBox's clock (its Date header) at the first answer: `created` times compare with this, not with ours. */
@@ -156,6 +160,10 @@ export class NetBoxClient {
 	private readonly base: URL;
 	private readonly auth: string;
 	private readonly options: Required<ClientOptions>;
+	/** How long one request may take before the client gives up on its answer. */
+	get requestTimeoutMs(): number {
+		return this.options.requestTimeoutMs;
+	}
 
 	constructor(connection: NetBoxConnection, options: ClientOptions = {}) {
 		this.base = new URL(normaliseBaseUrl(connection.baseUrl) + '/');
@@ -197,6 +205,8 @@ export class NetBoxClient {
 			let status = 0;
 			let retryAfterMs: number | undefined;
 			let failure: NetBoxError;
+			const started = Date.now();
+			const timed = () => isWrite && (this.stats.longestWriteMs = Math.max(this.stats.longestWriteMs, Date.now() - started));
 			try {
 				const response = await request(url, {
 					method: method as 'GET',
@@ -212,6 +222,7 @@ export class NetBoxClient {
 				status = response.statusCode;
 				this.noteServer(response.headers);
 				const text = await response.body.text();
+				timed();
 				let body: unknown = text;
 				try {
 					body = text ? JSON.parse(text) : undefined;
@@ -235,6 +246,7 @@ export class NetBoxClient {
 					if (!RETRY_STATUSES.has(error.status)) throw error;
 					failure = error;
 				} else {
+					timed();
 					const code = (error as { code?: string }).code ?? '';
 					const transient = RETRY_CODES.has(code) || error instanceof undiciErrors.SocketError;
 					failure = new NetBoxError(
@@ -244,6 +256,7 @@ export class NetBoxClient {
 						url.pathname,
 						undefined,
 						isWrite,
+						code || undefined,
 					);
 					if (!transient) throw failure;
 				}

@@ -6,6 +6,7 @@ import { hostPart } from '../address';
 import { NetBoxError, type NetBoxClient } from './client';
 import { ENDPOINT, READ_FIELDS } from './types';
 import { STAGES, type HostPlan, type ObjectName, type Step } from './plan';
+import { Pacer } from './pacing';
 import { shownObject } from './present';
 
 export interface ExecuteOptions {
@@ -13,6 +14,8 @@ export interface ExecuteOptions {
 	changelogMessage?: string;
 	/** Retries of a create whose response was lost (each after a re-read). */
 	createRetries?: number;
+	/** Chunk sizes and write requests in flight; one pacer for all passes of a push keeps what it measured. */
+	pacer?: Pacer;
 }
 
 interface Entry {
@@ -114,10 +117,20 @@ async function findCreated(client: NetBoxClient, endpoint: string, bodies: Array
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+export interface WriteListOptions {
+	/** Re-sends of a create whose answer was lost (each after re-reading what it made). */
+	createRetries?: number;
+	/** Chunk sizes and requests in flight; shared by the lists of one push. */
+	pacer?: Pacer;
+}
+
+type Pending = { body: Record<string, unknown>; index: number };
+type Report = { onDone: (index: number, written: Written) => void; onFail: (index: number, message: string) => void };
+
 /**
- * Writes one list of objects to one endpoint. On a 400 the failing objects are
- * dropped (by NetBox's index, or by halving when it gives none) and the rest
- * are sent again; on a lost create, what exists is re-read before a retry.
+ * Writes one list of objects to one endpoint, in chunks the pacer sizes, as
+ * many at once as it allows. Each chunk stands alone: a chunk that fails
+ * fails only its own objects.
  */
 export async function writeList(
 	client: NetBoxClient,
@@ -126,43 +139,98 @@ export async function writeList(
 	entries: Array<{ body: Record<string, unknown> }>,
 	onDone: (index: number, written: Written) => void,
 	onFail: (index: number, message: string) => void,
-	createRetries = 4,
+	options: WriteListOptions = {},
 ): Promise<void> {
-	let pending = entries.map((entry, index) => ({ ...entry, index }));
+	const pacer = options.pacer ?? new Pacer();
+	const kind = `${method} ${endpoint}`;
+	let next = 0;
+	const worker = async () => {
+		while (next < entries.length) {
+			// The size is chosen when a slot is free, from what the latest answers measured.
+			await pacer.slot(async () => {
+				if (next >= entries.length) return;
+				const size = pacer.nextSize(kind, entries.length - next);
+				const chunk = entries.slice(next, next + size).map((entry, i) => ({ body: entry.body, index: next + i }));
+				next += size;
+				await writeChunk(client, method, endpoint, chunk, { onDone, onFail }, pacer, options.createRetries ?? 4);
+			});
+		}
+	};
+	await Promise.all(Array.from({ length: pacer.options.concurrency }, worker));
+}
+
+/**
+ * One chunk in one request. On a 400 the failing objects are dropped (by
+ * NetBox's index, or by halving when it gives none) and the rest are sent
+ * again; on a lost create, what exists is re-read before anything is sent again.
+ */
+async function writeChunk(client: NetBoxClient, method: 'POST' | 'PATCH', endpoint: string, chunk: Pending[], report: Report, pacer: Pacer, createRetries: number): Promise<void> {
+	let pending = chunk;
 	for (let attempt = 0; pending.length; ) {
+		const sentAt = Date.now();
 		try {
 			const result = await client.request<Written[]>(method, endpoint, { body: pending.map((p) => p.body), retry: method !== 'POST' });
-			pending.forEach((p, i) => onDone(p.index, result[i]));
+			pacer.record(`${method} ${endpoint}`, pending.length, Date.now() - sentAt);
+			pending.forEach((p, i) => report.onDone(p.index, result[i]));
 			return;
 		} catch (error) {
 			if (!(error instanceof NetBoxError)) throw error;
 			if (error.status === 400) {
 				const failed = errorsByIndex(error.body, pending.length, pending.map((p) => p.body.id));
 				if (failed.size) {
-					for (const [i, message] of failed) onFail(pending[i].index, message);
+					for (const [i, message] of failed) report.onFail(pending[i].index, message);
 					pending = pending.filter((_, i) => !failed.has(i));
 					continue;
 				}
-				if (pending.length === 1) return onFail(pending[0].index, error.details || error.message);
+				if (pending.length === 1) return report.onFail(pending[0].index, error.details || error.message);
 				const half = Math.ceil(pending.length / 2);
-				for (const part of [pending.slice(0, half), pending.slice(half)]) {
-					await writeList(client, method, endpoint, part, (i, w) => onDone(part[i].index, w), (i, m) => onFail(part[i].index, m), createRetries);
-				}
+				for (const part of [pending.slice(0, half), pending.slice(half)]) await writeChunk(client, method, endpoint, part, report, pacer, createRetries);
 				return;
 			}
 			const transient = error.status === 0 || error.status >= 500 || error.status === 429;
+			if (transient) pacer.record(`${method} ${endpoint}`, pending.length, Date.now() - sentAt);
 			if (method === 'POST' && transient && attempt < createRetries && FINDERS[endpoint]) {
 				attempt++;
-				// The create may have been applied before the response was lost: never send it twice.
-				await sleep(Math.random() * 500 * 2 ** attempt);
-				const found = await findCreated(client, endpoint, pending.map((p) => p.body));
-				pending.forEach((p, i) => found[i] && onDone(p.index, found[i]!));
-				pending = pending.filter((_, i) => !found[i]);
+				pending = await settleLostCreate(client, endpoint, pending, report, attempt, answerNeverCame(error) ? sentAt + settleWindowMs(client) : 0);
 				continue;
 			}
-			for (const p of pending) onFail(p.index, error.message);
+			for (const p of pending) report.onFail(p.index, error.message);
 			return;
 		}
+	}
+}
+
+/**
+ * How long a create whose answer never came may still be running in NetBox:
+ * the request timeout, but no longer than gunicorn's (NetBox's contrib
+ * gunicorn.py: 120 s), which kills a worker still on it and so rolls its
+ * transaction back. Past that, what is not there was never made.
+ */
+const GUNICORN_TIMEOUT_MS = 120_000;
+const settleWindowMs = (client: NetBoxClient) => Math.min(client.requestTimeoutMs, GUNICORN_TIMEOUT_MS + 10_000);
+
+/**
+ * A 504 (the proxy gave up on NetBox) or a timeout of our own: NetBox got the
+ * request and may still be writing it. A 502, 503 or 429 comes from a server
+ * that did not run it, and a reset from a connection NetBox answered or never read.
+ */
+const answerNeverCame = (error: NetBoxError) => error.status === 504 || error.code === 'UND_ERR_HEADERS_TIMEOUT' || error.code === 'UND_ERR_BODY_TIMEOUT';
+
+/**
+ * The create may have been applied before its answer was lost: never send it
+ * twice. Re-reads what it made, with backoff, until everything is found or
+ * `settleUntil` has passed (NetBox is done with the request by then); returns
+ * what is still to be created.
+ */
+async function settleLostCreate(client: NetBoxClient, endpoint: string, pending: Pending[], report: Report, attempt: number, settleUntil: number): Promise<Pending[]> {
+	let wait = Math.random() * 500 * 2 ** attempt;
+	for (;;) {
+		await sleep(wait);
+		const found = await findCreated(client, endpoint, pending.map((p) => p.body));
+		pending.forEach((p, i) => found[i] && report.onDone(p.index, found[i]!));
+		pending = pending.filter((_, i) => !found[i]);
+		if (!pending.length || Date.now() >= settleUntil) return pending;
+		wait = Math.min(Math.max(1_000, wait * 2), 15_000, Math.max(0, settleUntil - Date.now()));
 	}
 }
 
@@ -190,6 +258,7 @@ const CONFLICT = /unique|already exists|duplicate/i;
  * caller then reads those hosts again.
  */
 export async function executePlans(client: NetBoxClient, plans: HostPlan[], options: ExecuteOptions = {}): Promise<boolean> {
+	const pacer = options.pacer ?? new Pacer();
 	const created: Created[] = [];
 	let contested = false;
 	for (const stage of STAGES) {
@@ -236,7 +305,7 @@ export async function executePlans(client: NetBoxClient, plans: HostPlan[], opti
 						const object = shownStep(entries[i].plan, entries[i].step.object);
 						fail(entries[i].plan, object, `${object}: ${message}`);
 					},
-					options.createRetries,
+					{ createRetries: options.createRetries, pacer },
 				);
 			}),
 		);

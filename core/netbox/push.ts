@@ -6,6 +6,7 @@ import type { Host } from '../host';
 import { changeLimitVerdict } from './changeLimit';
 import type { NetBoxClient } from './client';
 import { createTags, executePlans } from './execute';
+import { Pacer, type PacingOptions, type PacingStats } from './pacing';
 import { planPush, type Change, type HostPlan, type PlanOptions } from './plan';
 import { objectLinks, presentPlan, type CreatedObjects, type ObjectLinks, type ShownForeign } from './present';
 import { readSnapshot, supportsChangelogMessage } from './snapshot';
@@ -34,6 +35,8 @@ export interface PushOptions extends PlanOptions {
 	changelogMessage?: string;
 	/** The change limit; none: no limit (the node always gives one). */
 	changeLimit?: ChangeLimitOptions;
+	/** Chunk sizes and write requests in flight (defaults: PACING_DEFAULTS). */
+	pacing?: PacingOptions;
 }
 
 function action(plan: HostPlan, dryRun: boolean): PushAction {
@@ -53,7 +56,7 @@ function action(plan: HostPlan, dryRun: boolean): PushAction {
 const CONTESTED_PASSES = 2;
 
 /** Reads the hosts again, writes what is still missing, and folds the result into the plans. */
-async function writeAgain(client: NetBoxClient, plans: HostPlan[], options: PushOptions, changelogMessage?: string): Promise<boolean> {
+async function writeAgain(client: NetBoxClient, plans: HostPlan[], options: PushOptions, pacer: Pacer, changelogMessage?: string): Promise<boolean> {
 	const hosts = plans.map((p) => ({ index: p.index, host: p.host }));
 	let fresh: ReturnType<typeof planPush>;
 	try {
@@ -66,7 +69,7 @@ async function writeAgain(client: NetBoxClient, plans: HostPlan[], options: Push
 	let contested = false;
 	if (todo.length) {
 		await createTags(client, fresh.missingTags, todo);
-		contested = await executePlans(client, todo, { changelogMessage });
+		contested = await executePlans(client, todo, { changelogMessage, pacer });
 	}
 	plans.forEach((plan, i) => foldPass(plan, fresh.plans[i]));
 	return contested;
@@ -109,7 +112,8 @@ export async function pushHosts(
 	client: NetBoxClient,
 	hosts: Array<{ index: number; host: Host }>,
 	options: PushOptions,
-): Promise<{ outcomes: HostOutcome[]; version: string; changeLimit?: ChangeLimitVerdict }> {
+): Promise<{ outcomes: HostOutcome[]; version: string; changeLimit?: ChangeLimitVerdict; pacing: PacingStats }> {
+	const pacer = new Pacer(options.pacing);
 	const snapshot = await readSnapshot(client, hosts.map((h) => h.host), options);
 	const planned = planPush(hosts, snapshot, options);
 	await replanOwnedConflicts(client, planned, options);
@@ -121,12 +125,13 @@ export async function pushHosts(
 		if (writable.length) {
 			await createTags(client, missingTags, writable);
 			const changelogMessage = supportsChangelogMessage(snapshot.version) ? options.changelogMessage : undefined;
-			let contested = await executePlans(client, writable, { changelogMessage });
-			for (let pass = 1; contested && pass <= CONTESTED_PASSES; pass++) contested = await writeAgain(client, writable, options, changelogMessage);
+			let contested = await executePlans(client, writable, { changelogMessage, pacer });
+			for (let pass = 1; contested && pass <= CONTESTED_PASSES; pass++) contested = await writeAgain(client, writable, options, pacer, changelogMessage);
 		}
 	}
 	return {
 		version: snapshot.version,
+		pacing: pacer.stats,
 		...(verdict ? { changeLimit: verdict } : {}),
 		outcomes: plans.map((plan): HostOutcome => {
 			if (refused && !plan.error) {

@@ -2,6 +2,7 @@
 // running a batch against NetBox with one client.
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import type { NetBoxClient } from '../../../core/netbox/client';
+import { PACING_DEFAULTS, type PacingOptions } from '../../../core/netbox/pacing';
 import type { PlanOptions } from '../../../core/netbox/plan';
 import { changeLimitProperties } from '../../shared/changeLimit';
 import type { ReadParameter } from '../../shared/batches';
@@ -35,6 +36,15 @@ export const optionsProperty: INodeProperties = {
 			displayOptions: { show: { '/operation': ['push'] } },
 		},
 		{
+			displayName: 'Concurrency',
+			name: 'concurrency',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 16 },
+			default: PACING_DEFAULTS.concurrency,
+			description: 'Write requests sent to NetBox at once. More use more of NetBox’s gunicorn workers; keep it at or below their number.',
+			displayOptions: { show: { '/operation': ['push'] } },
+		},
+		{
 			displayName: 'DNS Domain',
 			name: 'dnsDomain',
 			type: 'string',
@@ -64,6 +74,15 @@ export const optionsProperty: INodeProperties = {
 			description: 'NetBox type of new device interfaces, from NetBox’s own choices (e.g. 1000base-t). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 		},
 		{
+			displayName: 'Max Objects per Request',
+			name: 'maxChunk',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 5000 },
+			default: PACING_DEFAULTS.maxChunk,
+			description: 'Most objects one write request carries, however fast NetBox answers',
+			displayOptions: { show: { '/operation': ['push'] } },
+		},
+		{
 			displayName: 'Ownership Tag',
 			name: 'ownershipTag',
 			type: 'string',
@@ -76,6 +95,15 @@ export const optionsProperty: INodeProperties = {
 			type: 'number',
 			default: 300,
 			description: 'How long to wait for one NetBox request; bulk writes of thousands of objects take a while',
+		},
+		{
+			displayName: 'Target Seconds per Request',
+			name: 'targetSeconds',
+			type: 'number',
+			typeOptions: { minValue: 1, numberPrecision: 1 },
+			default: PACING_DEFAULTS.targetSeconds,
+			description: 'Write requests are sized from NetBox’s measured time per object to stay well under this (they aim at half). Keep it far below the read timeout of the proxy in front of NetBox (nginx: 60 s by default).',
+			displayOptions: { show: { '/operation': ['push'] } },
 		},
 		{
 			displayName: 'Update Foreign Fields',
@@ -98,11 +126,12 @@ export const optionsProperty: INodeProperties = {
 export interface NetBoxOptions extends PlanOptions {
 	changelogMessage: string;
 	timeout: number;
+	pacing: PacingOptions;
 }
 
 /** The options for one item (an expression in one may differ per item). */
 export function readOptions(index: number, read: ReadParameter): NetBoxOptions {
-	const o = read<Partial<NetBoxOptions>>('options', index, {});
+	const o = read<Partial<NetBoxOptions & Required<PacingOptions>>>('options', index, {});
 	return {
 		ownershipTag: o.ownershipTag || 'netbox-auto',
 		dnsDomain: o.dnsDomain || undefined,
@@ -112,6 +141,11 @@ export function readOptions(index: number, read: ReadParameter): NetBoxOptions {
 		vrf: o.vrf || undefined,
 		changelogMessage: o.changelogMessage ?? 'Pushed by n8n (n8n-nodes-netbox-auto)',
 		timeout: o.timeout || 300,
+		pacing: {
+			concurrency: o.concurrency || PACING_DEFAULTS.concurrency,
+			targetSeconds: o.targetSeconds || PACING_DEFAULTS.targetSeconds,
+			maxChunk: o.maxChunk || PACING_DEFAULTS.maxChunk,
+		},
 	};
 }
 
