@@ -111,3 +111,16 @@ describe('writeList', () => {
 		expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
 	});
 });
+
+describe('the NetBox Push node', () => {
+	it('shows the pacing defaults the core uses', async () => {
+		const { optionsProperty } = await import('../../nodes/NetBoxPush/actions/common');
+		const { PACING_DEFAULTS } = await import('../../core/netbox/pacing');
+		const shown = (name: string) => optionsProperty.options?.find((o) => o.name === name) as { default: number };
+		expect([shown('concurrency').default, shown('targetSeconds').default, shown('maxChunk').default]).toEqual([
+			PACING_DEFAULTS.concurrency,
+			PACING_DEFAULTS.targetSeconds,
+			PACING_DEFAULTS.maxChunk,
+		]);
+	});
+});
