@@ -6,7 +6,7 @@ import { hostPart } from '../address';
 import { NetBoxError, type NetBoxClient } from './client';
 import { ENDPOINT, READ_FIELDS } from './types';
 import { STAGES, type HostPlan, type ObjectName, type Step } from './plan';
-import { Pacer } from './pacing';
+import { Pacer, type Lane } from './pacing';
 import { shownObject } from './present';
 
 export interface ExecuteOptions {
@@ -144,18 +144,20 @@ export async function writeList(
 	const pacer = options.pacer ?? new Pacer();
 	const kind = `${method} ${endpoint}`;
 	let next = 0;
+	// The size is chosen when a slot is free, from what the latest answers measured.
+	const sendNext = () =>
+		pacer.slot(async (lane) => {
+			if (next >= entries.length) return;
+			const size = pacer.nextSize(kind, entries.length - next);
+			const chunk = entries.slice(next, next + size).map((entry, i) => ({ body: entry.body, index: next + i }));
+			next += size;
+			await writeChunk(client, method, endpoint, chunk, { onDone, onFail }, { pacer, lane }, options.createRetries ?? 4);
+		});
 	const worker = async () => {
-		while (next < entries.length) {
-			// The size is chosen when a slot is free, from what the latest answers measured.
-			await pacer.slot(async () => {
-				if (next >= entries.length) return;
-				const size = pacer.nextSize(kind, entries.length - next);
-				const chunk = entries.slice(next, next + size).map((entry, i) => ({ body: entry.body, index: next + i }));
-				next += size;
-				await writeChunk(client, method, endpoint, chunk, { onDone, onFail }, pacer, options.createRetries ?? 4);
-			});
-		}
+		while (next < entries.length) await sendNext();
 	};
+	// A kind not timed yet goes out as one small probe first; only then wide.
+	if (!pacer.knows(kind)) await sendNext();
 	await Promise.all(Array.from({ length: pacer.options.concurrency }, worker));
 }
 
@@ -164,13 +166,14 @@ export async function writeList(
  * NetBox's index, or by halving when it gives none) and the rest are sent
  * again; on a lost create, what exists is re-read before anything is sent again.
  */
-async function writeChunk(client: NetBoxClient, method: 'POST' | 'PATCH', endpoint: string, chunk: Pending[], report: Report, pacer: Pacer, createRetries: number): Promise<void> {
+async function writeChunk(client: NetBoxClient, method: 'POST' | 'PATCH', endpoint: string, chunk: Pending[], report: Report, pacing: { pacer: Pacer; lane: Lane }, createRetries: number): Promise<void> {
+	const { pacer, lane } = pacing;
 	let pending = chunk;
 	for (let attempt = 0; pending.length; ) {
 		const sentAt = Date.now();
 		try {
 			const result = await client.request<Written[]>(method, endpoint, { body: pending.map((p) => p.body), retry: method !== 'POST' });
-			pacer.record(`${method} ${endpoint}`, pending.length, Date.now() - sentAt);
+			pacer.record(`${method} ${endpoint}`, pending.length, Date.now() - sentAt, lane.peak);
 			pending.forEach((p, i) => report.onDone(p.index, result[i]));
 			return;
 		} catch (error) {
@@ -184,11 +187,11 @@ async function writeChunk(client: NetBoxClient, method: 'POST' | 'PATCH', endpoi
 				}
 				if (pending.length === 1) return report.onFail(pending[0].index, error.details || error.message);
 				const half = Math.ceil(pending.length / 2);
-				for (const part of [pending.slice(0, half), pending.slice(half)]) await writeChunk(client, method, endpoint, part, report, pacer, createRetries);
+				for (const part of [pending.slice(0, half), pending.slice(half)]) await writeChunk(client, method, endpoint, part, report, pacing, createRetries);
 				return;
 			}
 			const transient = error.status === 0 || error.status >= 500 || error.status === 429;
-			if (transient) pacer.record(`${method} ${endpoint}`, pending.length, Date.now() - sentAt);
+			if (transient) pacer.record(`${method} ${endpoint}`, pending.length, Date.now() - sentAt, lane.peak);
 			if (method === 'POST' && transient && attempt < createRetries && FINDERS[endpoint]) {
 				attempt++;
 				pending = await settleLostCreate(client, endpoint, pending, report, attempt, answerNeverCame(error) ? sentAt + settleWindowMs(client) : 0);

@@ -15,7 +15,12 @@ export interface PacingOptions {
 	concurrency?: number;
 }
 
-export const PACING_DEFAULTS: Required<PacingOptions> = { targetSeconds: 15, maxChunk: 500, firstChunk: 25, concurrency: 3 };
+export const PACING_DEFAULTS: Required<PacingOptions> = {
+	targetSeconds: 15,
+	maxChunk: 500,
+	firstChunk: 25,
+	concurrency: 3,
+};
 
 /** What one push's pacing did, for results and the benchmark. */
 export interface PacingStats {
@@ -24,11 +29,17 @@ export interface PacingStats {
 	longestMs: number;
 }
 
+/** One piece of work holding a slot: the most requests in flight while it ran. */
+export interface Lane {
+	peak: number;
+}
+
 /**
  * Chunk sizes per kind of write ("POST dcim/devices/") and a limit on requests
  * in flight. A chunk is sized so that it should take half the target at the
- * slowest time per object seen lately, and grows at most twofold per answer:
- * a NetBox that slows down under load is met before a request reaches the target.
+ * slowest time per object seen lately, and grows at most fourfold per answer:
+ * aiming at half the target leaves room for a NetBox that slows down under
+ * load, and the growth limit for a cost per object that rises with size.
  */
 export class Pacer {
 	readonly options: Required<PacingOptions>;
@@ -36,10 +47,14 @@ export class Pacer {
 	private readonly secondsPerObject = new Map<string, number>();
 	private readonly lastSize = new Map<string, number>();
 	private active = 0;
+	private readonly lanes = new Set<Lane>();
 	private readonly waiting: Array<() => void> = [];
 
 	constructor(options: PacingOptions = {}) {
-		const o = { ...PACING_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) };
+		const o = {
+			...PACING_DEFAULTS,
+			...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
+		};
 		this.options = {
 			targetSeconds: Math.max(0.1, o.targetSeconds),
 			maxChunk: Math.max(1, Math.floor(o.maxChunk)),
@@ -54,31 +69,55 @@ export class Pacer {
 		const last = this.lastSize.get(kind);
 		let size = this.options.firstChunk;
 		if (perObject !== undefined && last !== undefined) {
-			const fits = Math.floor((this.options.targetSeconds / 2) / Math.max(perObject, 1e-4));
-			size = Math.min(fits, last * 2);
+			const fits = Math.floor(this.options.targetSeconds / 2 / Math.max(perObject, 1e-4));
+			size = Math.min(fits, last * 4);
 		}
 		return Math.max(1, Math.min(size, this.options.maxChunk, left));
 	}
 
-	/** Notes how long a request of `count` objects took. */
-	record(kind: string, count: number, ms: number): void {
-		const perObject = ms / 1000 / Math.max(count, 1);
+	/** Whether an answer for this kind has been timed yet. */
+	knows(kind: string): boolean {
+		return this.secondsPerObject.has(kind);
+	}
+
+	/**
+	 * Notes how long a request of `count` objects took, with at most `inFlight`
+	 * requests (its own included) in flight meanwhile.
+	 */
+	record(kind: string, count: number, ms: number, inFlight = 1): void {
+		// A request timed with fewer others in flight than will share NetBox
+		// from now on (the probe, timed alone) counts as that much slower: on a
+		// NetBox with fewer cores than requests in flight, each one takes longer.
+		const perObject =
+			((ms / 1000) * Math.max(1, this.options.concurrency / Math.max(inFlight, 1))) /
+			Math.max(count, 1);
 		const before = this.secondsPerObject.get(kind);
 		// Slower at once, faster only halfway: one quick answer should not double the next chunk's risk.
-		this.secondsPerObject.set(kind, before === undefined || perObject > before ? perObject : (before + perObject) / 2);
+		this.secondsPerObject.set(
+			kind,
+			before === undefined || perObject > before ? perObject : (before + perObject) / 2,
+		);
 		this.lastSize.set(kind, Math.max(count, this.lastSize.get(kind) ?? 0));
 		this.stats.chunks++;
 		this.stats.largestChunk = Math.max(this.stats.largestChunk, count);
 		this.stats.longestMs = Math.max(this.stats.longestMs, ms);
 	}
 
-	/** Runs `work` when fewer than `concurrency` writes are in flight. */
-	async slot<T>(work: () => Promise<T>): Promise<T> {
-		while (this.active >= this.options.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
+	/**
+	 * Runs `work` when fewer than `concurrency` writes are in flight. Its lane
+	 * tells the most requests that were in flight while it ran, for `record`.
+	 */
+	async slot<T>(work: (lane: Lane) => Promise<T>): Promise<T> {
+		while (this.active >= this.options.concurrency)
+			await new Promise<void>((resolve) => this.waiting.push(resolve));
 		this.active++;
+		const lane: Lane = { peak: 0 };
+		this.lanes.add(lane);
+		for (const open of this.lanes) open.peak = Math.max(open.peak, this.active);
 		try {
-			return await work();
+			return await work(lane);
 		} finally {
+			this.lanes.delete(lane);
 			this.active--;
 			this.waiting.shift()?.();
 		}

@@ -8,31 +8,48 @@ import { Pacer } from '../../core/netbox/pacing';
 import { ENDPOINT } from '../../core/netbox/types';
 
 describe('Pacer', () => {
-	it('starts small, grows at most twofold per answer, and stops at half the target', () => {
-		const pacer = new Pacer({ targetSeconds: 10, maxChunk: 1000, firstChunk: 20, concurrency: 2 });
+	it('starts small, grows at most fourfold per answer, and stops at half the target', () => {
+		const pacer = new Pacer({ targetSeconds: 10, maxChunk: 1000, firstChunk: 20, concurrency: 1 });
 		const kind = 'POST dcim/devices/';
+		expect(pacer.knows(kind)).toBe(false);
 		expect(pacer.nextSize(kind, 5000)).toBe(20);
 		pacer.record(kind, 20, 200); // 10 ms per object: 500 fit in 5 s
-		expect(pacer.nextSize(kind, 5000)).toBe(40);
-		pacer.record(kind, 40, 400);
+		expect(pacer.knows(kind)).toBe(true);
+		expect(pacer.nextSize(kind, 5000)).toBe(80);
 		pacer.record(kind, 80, 800);
-		pacer.record(kind, 160, 1600);
+		expect(pacer.nextSize(kind, 5000)).toBe(320);
 		pacer.record(kind, 320, 3200);
 		expect(pacer.nextSize(kind, 5000)).toBe(500);
 		expect(pacer.nextSize(kind, 7)).toBe(7);
 	});
 
 	it('shrinks at once when NetBox slows down, and respects the maximum', () => {
-		const pacer = new Pacer({ targetSeconds: 10, maxChunk: 300, firstChunk: 50 });
+		const pacer = new Pacer({ targetSeconds: 10, maxChunk: 300, firstChunk: 50, concurrency: 1 });
 		const kind = 'POST ipam/ip-addresses/';
 		pacer.record(kind, 50, 100);
-		expect(pacer.nextSize(kind, 5000)).toBe(100);
-		pacer.record(kind, 100, 200);
+		expect(pacer.nextSize(kind, 5000)).toBe(200);
 		pacer.record(kind, 200, 400);
 		expect(pacer.nextSize(kind, 5000)).toBe(300);
 		pacer.record(kind, 300, 12_000); // 40 ms per object now
 		expect(pacer.nextSize(kind, 5000)).toBe(125);
-		expect(pacer.stats).toEqual({ chunks: 4, largestChunk: 300, longestMs: 12_000 });
+		expect(pacer.stats).toEqual({ chunks: 3, largestChunk: 300, longestMs: 12_000 });
+	});
+
+	it('counts a request timed alone as slower by the requests that will share NetBox with it', async () => {
+		const pacer = new Pacer({ targetSeconds: 10, maxChunk: 1000, firstChunk: 20, concurrency: 3 });
+		const kind = 'POST dcim/interfaces/';
+		await pacer.slot(async (lane) => pacer.record(kind, 20, 2000, lane.peak)); // alone: 100 ms per object, counted as 300
+		expect(pacer.nextSize(kind, 5000)).toBe(16);
+		const other = 'POST dcim/cables/';
+		await Promise.all(
+			[0, 1, 2].map(() =>
+				pacer.slot(async (lane) => {
+					await new Promise((r) => setTimeout(r, 5));
+					pacer.record(other, 20, 2000, lane.peak);
+				}),
+			),
+		);
+		expect(pacer.nextSize(other, 5000)).toBe(50); // three in flight: 100 ms per object as timed
 	});
 
 	it('never runs more than `concurrency` pieces of work at once', async () => {
@@ -53,20 +70,42 @@ describe('Pacer', () => {
 });
 
 /** A stub of the client's two calls writeList makes; `onPost` decides each POST's fate. */
-function stubClient(onPost: (bodies: Array<Record<string, unknown>>, call: number) => 'ok' | 'lost-after-commit' | 'lost-before') {
+function stubClient(
+	onPost: (
+		bodies: Array<Record<string, unknown>>,
+		call: number,
+	) => 'ok' | 'lost-after-commit' | 'lost-before',
+) {
 	const stored: Array<{ id: number; slug: string }> = [];
 	const posts: number[] = [];
 	let reads = 0;
 	const client = {
 		requestTimeoutMs: 60_000,
-		async request(method: string, _path: string, options: { body?: Array<Record<string, unknown>> }) {
+		async request(
+			method: string,
+			_path: string,
+			options: { body?: Array<Record<string, unknown>> },
+		) {
 			const bodies = options.body ?? [];
 			posts.push(bodies.length);
 			const fate = onPost(bodies, posts.length);
-			const made = () => bodies.map((b) => (stored.push({ id: stored.length + 1, slug: String(b.slug) }), stored[stored.length - 1]));
+			const made = () =>
+				bodies.map(
+					(b) => (
+						stored.push({ id: stored.length + 1, slug: String(b.slug) }),
+						stored[stored.length - 1]
+					),
+				);
 			if (fate === 'ok') return made();
 			if (fate === 'lost-after-commit') setTimeout(made, 30); // NetBox commits after the proxy gave up
-			throw new NetBoxError(`NetBox answered 504 to ${method}`, 504, method, '/api/extras/tags/', undefined, true);
+			throw new NetBoxError(
+				`NetBox answered 504 to ${method}`,
+				504,
+				method,
+				'/api/extras/tags/',
+				undefined,
+				true,
+			);
 		},
 		async listWhereIn(_path: string, _field: string, values: Array<string | number>) {
 			reads++;
@@ -77,23 +116,42 @@ function stubClient(onPost: (bodies: Array<Record<string, unknown>>, call: numbe
 }
 
 describe('writeList', () => {
-	const tags = (n: number) => Array.from({ length: n }, (_, i) => ({ body: { name: `t${i}`, slug: `t${i}` } }));
+	const tags = (n: number) =>
+		Array.from({ length: n }, (_, i) => ({ body: { name: `t${i}`, slug: `t${i}` } }));
 
 	it('sends a long list in chunks, a few at once, and reports every object once', async () => {
 		const { client, posts } = stubClient(() => 'ok');
 		const done: number[] = [];
-		await writeList(client, 'POST', ENDPOINT.tag, tags(100), (i) => done.push(i), () => undefined, { pacer: new Pacer({ firstChunk: 10, maxChunk: 30, concurrency: 2 }) });
+		await writeList(
+			client,
+			'POST',
+			ENDPOINT.tag,
+			tags(100),
+			(i) => done.push(i),
+			() => undefined,
+			{ pacer: new Pacer({ firstChunk: 10, maxChunk: 30, concurrency: 2 }) },
+		);
 		expect(Math.max(...posts)).toBeLessThanOrEqual(30);
-		expect(posts[0]).toBe(10);
+		expect(posts.slice(0, 2)).toEqual([10, 30]); // one probe, then wide (fourfold capped by the maximum)
 		expect(posts.reduce((a, b) => a + b, 0)).toBe(100);
 		expect(done.sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i));
 	});
 
 	it('a create answered 504 and committed later is found by re-reading: no second POST, no duplicate', async () => {
-		const { client, stored, posts, reads } = stubClient((_b, call) => (call === 1 ? 'lost-after-commit' : 'ok'));
+		const { client, stored, posts, reads } = stubClient((_b, call) =>
+			call === 1 ? 'lost-after-commit' : 'ok',
+		);
 		const done: number[] = [];
 		const failed: string[] = [];
-		await writeList(client, 'POST', ENDPOINT.tag, tags(5), (i) => done.push(i), (_i, m) => failed.push(m), { pacer: new Pacer({ firstChunk: 5 }) });
+		await writeList(
+			client,
+			'POST',
+			ENDPOINT.tag,
+			tags(5),
+			(i) => done.push(i),
+			(_i, m) => failed.push(m),
+			{ pacer: new Pacer({ firstChunk: 5 }) },
+		);
 		expect(failed).toEqual([]);
 		expect(posts).toEqual([5]);
 		expect(reads()).toBeGreaterThanOrEqual(1);
@@ -105,7 +163,15 @@ describe('writeList', () => {
 		const { client, stored, posts } = stubClient((_b, call) => (call === 1 ? 'lost-before' : 'ok'));
 		(client as unknown as { requestTimeoutMs: number }).requestTimeoutMs = 1_500;
 		const started = Date.now();
-		await writeList(client, 'POST', ENDPOINT.tag, tags(3), () => undefined, () => undefined, { pacer: new Pacer({ firstChunk: 3 }) });
+		await writeList(
+			client,
+			'POST',
+			ENDPOINT.tag,
+			tags(3),
+			() => undefined,
+			() => undefined,
+			{ pacer: new Pacer({ firstChunk: 3 }) },
+		);
 		expect(posts).toEqual([3, 3]);
 		expect(stored).toHaveLength(3);
 		expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
@@ -116,8 +182,13 @@ describe('the NetBox Push node', () => {
 	it('shows the pacing defaults the core uses', async () => {
 		const { optionsProperty } = await import('../../nodes/NetBoxPush/actions/common');
 		const { PACING_DEFAULTS } = await import('../../core/netbox/pacing');
-		const shown = (name: string) => optionsProperty.options?.find((o) => o.name === name) as { default: number };
-		expect([shown('concurrency').default, shown('targetSeconds').default, shown('maxChunk').default]).toEqual([
+		const shown = (name: string) =>
+			optionsProperty.options?.find((o) => o.name === name) as { default: number };
+		expect([
+			shown('concurrency').default,
+			shown('targetSeconds').default,
+			shown('maxChunk').default,
+		]).toEqual([
 			PACING_DEFAULTS.concurrency,
 			PACING_DEFAULTS.targetSeconds,
 			PACING_DEFAULTS.maxChunk,
