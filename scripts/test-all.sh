@@ -19,6 +19,8 @@ fi
 
 step "services"
 bash scripts/services/netbox.sh
+# nginx with NetBox's contrib server block and a test CA in front of it (test/integration/netbox-proxy.test.ts).
+bash scripts/services/netbox-proxy.sh
 # A second, brownfield NetBox on :8766: NetBox's demo data, loaded afresh on every run
 # (it reuses the local NetBox's install, so it needs one even when NETBOX_URL points elsewhere).
 bash scripts/services/netbox-demo.sh
