@@ -75,6 +75,14 @@ export class Pacer {
 		return Math.max(1, Math.min(size, this.options.maxChunk, left));
 	}
 
+	/** How long a request of `count` objects of this kind should take, from what was measured (half the target when nothing was). */
+	expectedMs(kind: string, count: number): number {
+		const perObject = this.secondsPerObject.get(kind);
+		return perObject === undefined
+			? (this.options.targetSeconds / 2) * 1000
+			: perObject * count * 1000;
+	}
+
 	/** Whether an answer for this kind has been timed yet. */
 	knows(kind: string): boolean {
 		return this.secondsPerObject.has(kind);
@@ -84,7 +92,7 @@ export class Pacer {
 	 * Notes how long a request of `count` objects took, with at most `inFlight`
 	 * requests (its own included) in flight meanwhile.
 	 */
-	record(kind: string, count: number, ms: number, inFlight = 1): void {
+	record(kind: string, count: number, ms: number, inFlight = 1, { lowerBound = false } = {}): void {
 		// A request timed with fewer others in flight than will share NetBox
 		// from now on (the probe, timed alone) counts as that much slower: on a
 		// NetBox with fewer cores than requests in flight, each one takes longer.
@@ -92,12 +100,14 @@ export class Pacer {
 			((ms / 1000) * Math.max(1, this.options.concurrency / Math.max(inFlight, 1))) /
 			Math.max(count, 1);
 		const before = this.secondsPerObject.get(kind);
+		// A failed request only says the work took at least this long: it may raise the estimate, never set or lower it.
+		if (lowerBound && (before === undefined || perObject <= before)) return;
 		// Slower at once, faster only halfway: one quick answer should not double the next chunk's risk.
 		this.secondsPerObject.set(
 			kind,
 			before === undefined || perObject > before ? perObject : (before + perObject) / 2,
 		);
-		this.lastSize.set(kind, Math.max(count, this.lastSize.get(kind) ?? 0));
+		if (!lowerBound) this.lastSize.set(kind, Math.max(count, this.lastSize.get(kind) ?? 0));
 		this.stats.chunks++;
 		this.stats.largestChunk = Math.max(this.stats.largestChunk, count);
 		this.stats.longestMs = Math.max(this.stats.longestMs, ms);

@@ -52,6 +52,19 @@ describe('Pacer', () => {
 		expect(pacer.nextSize(other, 5000)).toBe(50); // three in flight: 100 ms per object as timed
 	});
 
+	it('a failed request may raise the estimate but never lower or set it (a cut answer says nothing of NetBox’s time)', () => {
+		const pacer = new Pacer({ targetSeconds: 10, maxChunk: 1000, firstChunk: 20, concurrency: 1 });
+		const kind = 'PATCH dcim/interfaces/';
+		pacer.record(kind, 20, 40, 1, { lowerBound: true }); // cut after 40 ms
+		expect(pacer.knows(kind)).toBe(false);
+		pacer.record(kind, 20, 200); // 10 ms per object
+		pacer.record(kind, 80, 80, 1, { lowerBound: true }); // cut: 1 ms per object is no news
+		expect(pacer.nextSize(kind, 5000)).toBe(80);
+		pacer.record(kind, 80, 5000, 1, { lowerBound: true }); // a proxy timeout: at least 62.5 ms per object
+		expect(pacer.nextSize(kind, 5000)).toBe(80);
+		expect(pacer.expectedMs(kind, 80)).toBe(5000);
+	});
+
 	it('never runs more than `concurrency` pieces of work at once', async () => {
 		const pacer = new Pacer({ concurrency: 3 });
 		let running = 0;
@@ -176,6 +189,92 @@ describe('writeList', () => {
 		expect(stored).toHaveLength(3);
 		expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
 	});
+});
+
+describe('a change whose answer was lost', () => {
+	/** Interfaces 1..n; each PATCH is cut (504) while NetBox applies it `applyMs` later, `cuts` times. */
+	function patchStub(n: number, cuts: number, applyMs: number) {
+		const rows = new Map(
+			Array.from({ length: n }, (_, i) => [
+				i + 1,
+				{ id: i + 1, primary_mac_address: null as null | { id: number } },
+			]),
+		);
+		const sent: number[] = [];
+		const client = {
+			requestTimeoutMs: 60_000,
+			async request(
+				method: string,
+				_path: string,
+				options: { body?: Array<{ id: number; primary_mac_address: number }> },
+			) {
+				const bodies = options.body ?? [];
+				sent.push(bodies.length);
+				const apply = () =>
+					bodies.forEach(
+						(b) => (rows.get(b.id)!.primary_mac_address = { id: b.primary_mac_address }),
+					);
+				if (sent.length > cuts) {
+					apply();
+					return bodies.map((b) => rows.get(b.id));
+				}
+				if (Number.isFinite(applyMs)) setTimeout(apply, applyMs);
+				throw new NetBoxError(
+					`NetBox answered 504 to ${method}`,
+					504,
+					method,
+					'/api/dcim/interfaces/',
+					undefined,
+					true,
+				);
+			},
+			async listWhereIn(_path: string, field: string, values: number[]) {
+				expect(field).toBe('id');
+				return values.map((id) => ({ ...rows.get(id)! }));
+			},
+		};
+		return { client: client as unknown as NetBoxClient, rows, sent };
+	}
+	const changes = (n: number) =>
+		Array.from({ length: n }, (_, i) => ({
+			body: { id: i + 1, primary_mac_address: 100 + i, changelog_message: 'netbox-auto' },
+		}));
+
+	it('is re-read after about the time such a chunk takes, and found applied: not sent again', async () => {
+		const { client, rows, sent } = patchStub(4, 1, 20);
+		const done: number[] = [];
+		const failed: string[] = [];
+		await writeList(
+			client,
+			'PATCH',
+			ENDPOINT.interface,
+			changes(4),
+			(i) => done.push(i),
+			(_i, m) => failed.push(m),
+			{ pacer: new Pacer({ firstChunk: 4, targetSeconds: 0.2 }) },
+		);
+		expect(failed).toEqual([]);
+		expect(sent).toEqual([4]);
+		expect(done.sort()).toEqual([0, 1, 2, 3]);
+		expect([...rows.values()].map((r) => r.primary_mac_address?.id)).toEqual([100, 101, 102, 103]);
+	});
+
+	it('is sent again when the re-read does not show it, and a run of cuts does not fail the hosts', async () => {
+		const { client, sent, rows } = patchStub(3, 3, Infinity); // the cut copies never reached NetBox
+		const failed: string[] = [];
+		await writeList(
+			client,
+			'PATCH',
+			ENDPOINT.interface,
+			changes(3),
+			() => undefined,
+			(_i, m) => failed.push(m),
+			{ pacer: new Pacer({ firstChunk: 3, targetSeconds: 0.2 }) },
+		);
+		expect(failed).toEqual([]);
+		expect(sent).toEqual([3, 3, 3, 3]);
+		expect([...rows.values()].map((r) => r.primary_mac_address?.id)).toEqual([100, 101, 102]);
+	}, 30_000);
 });
 
 describe('the NetBox Push node', () => {
