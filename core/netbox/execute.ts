@@ -46,14 +46,7 @@ interface Found extends Written {
 }
 
 const STEP_TARGET: Record<Step['object'], ObjectName> = {
-	device: 'device',
-	interface: 'interface',
-	mac: 'mac',
-	ip4: 'ip4',
-	ip6: 'ip6',
-	cable: 'cable',
-	primary: 'device',
-	primaryMac: 'interface',
+	device: 'device', interface: 'interface', mac: 'mac', ip4: 'ip4', ip6: 'ip6', cable: 'cable', primary: 'device', primaryMac: 'interface',
 };
 
 class MissingDependency extends Error {}
@@ -74,30 +67,18 @@ function resolve(value: unknown, plan: HostPlan): unknown {
 }
 
 /** Per-object errors of a failed bulk request: 4.7's {errors:[{index, errors}]} or ≤ 4.6's aligned list. */
-export function errorsByIndex(
-	body: unknown,
-	count: number,
-	ids: unknown[] = [],
-): Map<number, string> {
+export function errorsByIndex(body: unknown, count: number, ids: unknown[] = []): Map<number, string> {
 	const found = new Map<number, string>();
 	const text = describe;
 	if (body && typeof body === 'object' && Array.isArray((body as { errors?: unknown }).errors)) {
-		for (const entry of (
-			body as { errors: Array<{ index?: number; id?: number; errors?: unknown }> }
-		).errors) {
+		for (const entry of (body as { errors: Array<{ index?: number; id?: number; errors?: unknown }> }).errors) {
 			// Bulk creates name the failing object by its index; bulk updates may name it by id.
-			const index =
-				typeof entry.index === 'number'
-					? entry.index
-					: entry.id !== undefined
-						? ids.indexOf(entry.id)
-						: -1;
+			const index = typeof entry.index === 'number' ? entry.index : entry.id !== undefined ? ids.indexOf(entry.id) : -1;
 			if (index >= 0 && index < count) found.set(index, text(entry.errors));
 		}
 	} else if (Array.isArray(body) && body.length === count) {
 		body.forEach((entry, index) => {
-			if (entry && typeof entry === 'object' && Object.keys(entry).length)
-				found.set(index, text(entry));
+			if (entry && typeof entry === 'object' && Object.keys(entry).length) found.set(index, text(entry));
 		});
 	}
 	return found;
@@ -108,77 +89,24 @@ function describe(errors: unknown): string {
 }
 
 /** How to find what a lost create may have made: where to look and what matches. */
-const FINDERS: Record<
-	string,
-	{
-		path: string;
-		field: string;
-		key: (body: Record<string, unknown>) => string | number;
-		match: (found: Found, body: Record<string, unknown>) => boolean;
-	}
-> = {
-	[ENDPOINT.device]: {
-		path: ENDPOINT.device,
-		field: 'name',
-		key: (b) => String(b.name),
-		match: (f, b) =>
-			f.name?.toLowerCase() === String(b.name).toLowerCase() && f.site?.id === b.site,
-	},
-	[ENDPOINT.vm]: {
-		path: ENDPOINT.vm,
-		field: 'name',
-		key: (b) => String(b.name),
-		match: (f, b) =>
-			f.name?.toLowerCase() === String(b.name).toLowerCase() &&
-			(f.cluster?.id ?? null) === (b.cluster ?? null),
-	},
-	[ENDPOINT.interface]: {
-		path: ENDPOINT.interface,
-		field: 'device_id',
-		key: (b) => Number(b.device),
-		match: (f, b) => f.device?.id === b.device && f.name === b.name,
-	},
-	[ENDPOINT.vminterface]: {
-		path: ENDPOINT.vminterface,
-		field: 'virtual_machine_id',
-		key: (b) => Number(b.virtual_machine),
-		match: (f, b) => f.virtual_machine?.id === b.virtual_machine && f.name === b.name,
-	},
-	[ENDPOINT.mac]: {
-		path: ENDPOINT.mac,
-		field: 'mac_address',
-		key: (b) => String(b.mac_address),
-		match: (f, b) =>
-			f.assigned_object_id === b.assigned_object_id &&
-			f.mac_address?.toUpperCase() === b.mac_address,
-	},
-	[ENDPOINT.ip]: {
-		path: ENDPOINT.ip,
-		field: 'address',
-		key: (b) => String(b.address).split('/')[0],
-		match: (f, b) => f.address === b.address && f.assigned_object_id === b.assigned_object_id,
-	},
-	[ENDPOINT.tag]: {
-		path: ENDPOINT.tag,
-		field: 'slug',
-		key: (b) => String(b.slug),
-		match: (f, b) => f.slug === b.slug,
-	},
+const FINDERS: Record<string, { path: string; field: string; key: (body: Record<string, unknown>) => string | number; match: (found: Found, body: Record<string, unknown>) => boolean }> = {
+	[ENDPOINT.device]: { path: ENDPOINT.device, field: 'name', key: (b) => String(b.name), match: (f, b) => f.name?.toLowerCase() === String(b.name).toLowerCase() && f.site?.id === b.site },
+	[ENDPOINT.vm]: { path: ENDPOINT.vm, field: 'name', key: (b) => String(b.name), match: (f, b) => f.name?.toLowerCase() === String(b.name).toLowerCase() && (f.cluster?.id ?? null) === (b.cluster ?? null) },
+	[ENDPOINT.interface]: { path: ENDPOINT.interface, field: 'device_id', key: (b) => Number(b.device), match: (f, b) => f.device?.id === b.device && f.name === b.name },
+	[ENDPOINT.vminterface]: { path: ENDPOINT.vminterface, field: 'virtual_machine_id', key: (b) => Number(b.virtual_machine), match: (f, b) => f.virtual_machine?.id === b.virtual_machine && f.name === b.name },
+	[ENDPOINT.mac]: { path: ENDPOINT.mac, field: 'mac_address', key: (b) => String(b.mac_address), match: (f, b) => f.assigned_object_id === b.assigned_object_id && f.mac_address?.toUpperCase() === b.mac_address },
+	[ENDPOINT.ip]: { path: ENDPOINT.ip, field: 'address', key: (b) => String(b.address).split('/')[0], match: (f, b) => f.address === b.address && f.assigned_object_id === b.assigned_object_id },
+	[ENDPOINT.tag]: { path: ENDPOINT.tag, field: 'slug', key: (b) => String(b.slug), match: (f, b) => f.slug === b.slug },
 	// A cable is found through the host-side interface it ends on.
 	[ENDPOINT.cable]: {
 		path: ENDPOINT.interface,
 		field: 'id',
 		key: (b) => (b.b_terminations as Array<{ object_id: number }>)[0].object_id,
-		match: (f, b) =>
-			f.id === (b.b_terminations as Array<{ object_id: number }>)[0].object_id && !!f.cable,
+		match: (f, b) => f.id === (b.b_terminations as Array<{ object_id: number }>)[0].object_id && !!f.cable,
 	},
 };
 
-async function findCreated(
-	client: NetBoxClient,
-	endpoint: string,
-	bodies: Array<Record<string, unknown>>,
-): Promise<Array<Written | undefined>> {
+async function findCreated(client: NetBoxClient, endpoint: string, bodies: Array<Record<string, unknown>>): Promise<Array<Written | undefined>> {
 	const finder = FINDERS[endpoint];
 	const found = await client.listWhereIn<Found>(finder.path, finder.field, bodies.map(finder.key));
 	return bodies.map((body) => {
@@ -197,10 +125,7 @@ export interface WriteListOptions {
 }
 
 type Pending = { body: Record<string, unknown>; index: number };
-type Report = {
-	onDone: (index: number, written: Written) => void;
-	onFail: (index: number, message: string) => void;
-};
+type Report = { onDone: (index: number, written: Written) => void; onFail: (index: number, message: string) => void };
 
 /**
  * Writes one list of objects to one endpoint, in chunks the pacer sizes, as
@@ -224,19 +149,9 @@ export async function writeList(
 		pacer.slot(async (lane) => {
 			if (next >= entries.length) return;
 			const size = pacer.nextSize(kind, entries.length - next);
-			const chunk = entries
-				.slice(next, next + size)
-				.map((entry, i) => ({ body: entry.body, index: next + i }));
+			const chunk = entries.slice(next, next + size).map((entry, i) => ({ body: entry.body, index: next + i }));
 			next += size;
-			await writeChunk(
-				client,
-				method,
-				endpoint,
-				chunk,
-				{ onDone, onFail },
-				{ pacer, lane },
-				options.createRetries ?? 4,
-			);
+			await writeChunk(client, method, endpoint, chunk, { onDone, onFail }, { pacer, lane }, options.createRetries ?? 4);
 		});
 	const worker = async () => {
 		while (next < entries.length) await sendNext();
@@ -251,76 +166,44 @@ export async function writeList(
  * NetBox's index, or by halving when it gives none) and the rest are sent
  * again; on a lost create, what exists is re-read before anything is sent again.
  */
-async function writeChunk(
-	client: NetBoxClient,
-	method: 'POST' | 'PATCH',
-	endpoint: string,
-	chunk: Pending[],
-	report: Report,
-	pacing: { pacer: Pacer; lane: Lane },
-	createRetries: number,
-): Promise<void> {
+async function writeChunk(client: NetBoxClient, method: 'POST' | 'PATCH', endpoint: string, chunk: Pending[], report: Report, pacing: { pacer: Pacer; lane: Lane }, createRetries: number): Promise<void> {
 	const { pacer, lane } = pacing;
 	let pending = chunk;
 	for (let attempt = 0; pending.length; ) {
 		const sentAt = Date.now();
 		try {
 			// Writes are retried here, not in the client: a lost answer needs a re-read first.
-			const result = await client.request<Written[]>(method, endpoint, {
-				body: pending.map((p) => p.body),
-				retry: false,
-			});
+			const result = await client.request<Written[]>(method, endpoint, { body: pending.map((p) => p.body), retry: false });
 			pacer.record(`${method} ${endpoint}`, pending.length, Date.now() - sentAt, lane.peak);
 			pending.forEach((p, i) => report.onDone(p.index, result[i]));
 			return;
 		} catch (error) {
 			if (!(error instanceof NetBoxError)) throw error;
 			if (error.status === 400) {
-				const failed = errorsByIndex(
-					error.body,
-					pending.length,
-					pending.map((p) => p.body.id),
-				);
+				const failed = errorsByIndex(error.body, pending.length, pending.map((p) => p.body.id));
 				if (failed.size) {
 					for (const [i, message] of failed) report.onFail(pending[i].index, message);
 					pending = pending.filter((_, i) => !failed.has(i));
 					continue;
 				}
-				if (pending.length === 1)
-					return report.onFail(pending[0].index, error.details || error.message);
+				if (pending.length === 1) return report.onFail(pending[0].index, error.details || error.message);
 				const half = Math.ceil(pending.length / 2);
-				for (const part of [pending.slice(0, half), pending.slice(half)])
-					await writeChunk(client, method, endpoint, part, report, pacing, createRetries);
+				for (const part of [pending.slice(0, half), pending.slice(half)]) await writeChunk(client, method, endpoint, part, report, pacing, createRetries);
 				return;
 			}
 			const transient = error.status === 0 || error.status >= 500 || error.status === 429;
 			// A failed request took at least this long; a cut one may have taken far less than NetBox's work.
-			if (transient)
-				pacer.record(`${method} ${endpoint}`, pending.length, Date.now() - sentAt, lane.peak, {
-					lowerBound: true,
-				});
+			if (transient) pacer.record(`${method} ${endpoint}`, pending.length, Date.now() - sentAt, lane.peak, { lowerBound: true });
 			if (method === 'POST' && transient && attempt < createRetries && FINDERS[endpoint]) {
 				attempt++;
-				pending = await settleLostCreate(
-					client,
-					endpoint,
-					pending,
-					report,
-					attempt,
-					answerNeverCame(error) ? sentAt + settleWindowMs(client) : 0,
-				);
+				pending = await settleLostCreate(client, endpoint, pending, report, attempt, answerNeverCame(error) ? sentAt + settleWindowMs(client) : 0);
+				if (pending.length) client.stats.retries++;
 				continue;
 			}
 			if (method === 'PATCH' && transient && attempt < createRetries) {
 				attempt++;
-				pending = await settleLostChange(
-					client,
-					endpoint,
-					pending,
-					report,
-					attempt,
-					answerNeverCame(error) ? pacer.expectedMs(`${method} ${endpoint}`, pending.length) : 0,
-				);
+				pending = await settleLostChange(client, endpoint, pending, report, attempt, answerNeverCame(error) ? pacer.expectedMs(`${method} ${endpoint}`, pending.length) : 0);
+				if (pending.length) client.stats.retries++;
 				continue;
 			}
 			for (const p of pending) report.onFail(p.index, error.message);
@@ -336,18 +219,14 @@ async function writeChunk(
  * transaction back. Past that, what is not there was never made.
  */
 const GUNICORN_TIMEOUT_MS = 120_000;
-const settleWindowMs = (client: NetBoxClient) =>
-	Math.min(client.requestTimeoutMs, GUNICORN_TIMEOUT_MS + 10_000);
+const settleWindowMs = (client: NetBoxClient) => Math.min(client.requestTimeoutMs, GUNICORN_TIMEOUT_MS + 10_000);
 
 /**
  * A 504 (the proxy gave up on NetBox) or a timeout of our own: NetBox got the
  * request and may still be writing it. A 502, 503 or 429 comes from a server
  * that did not run it, and a reset from a connection NetBox answered or never read.
  */
-const answerNeverCame = (error: NetBoxError) =>
-	error.status === 504 ||
-	error.code === 'UND_ERR_HEADERS_TIMEOUT' ||
-	error.code === 'UND_ERR_BODY_TIMEOUT';
+const answerNeverCame = (error: NetBoxError) => error.status === 504 || error.code === 'UND_ERR_HEADERS_TIMEOUT' || error.code === 'UND_ERR_BODY_TIMEOUT';
 
 /**
  * The create may have been applied before its answer was lost: never send it
@@ -355,22 +234,11 @@ const answerNeverCame = (error: NetBoxError) =>
  * `settleUntil` has passed (NetBox is done with the request by then); returns
  * what is still to be created.
  */
-async function settleLostCreate(
-	client: NetBoxClient,
-	endpoint: string,
-	pending: Pending[],
-	report: Report,
-	attempt: number,
-	settleUntil: number,
-): Promise<Pending[]> {
+async function settleLostCreate(client: NetBoxClient, endpoint: string, pending: Pending[], report: Report, attempt: number, settleUntil: number): Promise<Pending[]> {
 	let wait = Math.random() * 500 * 2 ** attempt;
 	for (;;) {
 		await sleep(wait);
-		const found = await findCreated(
-			client,
-			endpoint,
-			pending.map((p) => p.body),
-		);
+		const found = await findCreated(client, endpoint, pending.map((p) => p.body));
 		pending.forEach((p, i) => found[i] && report.onDone(p.index, found[i]!));
 		pending = pending.filter((_, i) => !found[i]);
 		if (!pending.length || Date.now() >= settleUntil) return pending;
@@ -386,75 +254,38 @@ async function settleLostCreate(
  * such a chunk takes, re-reads the objects, and sends again only those not
  * yet showing the change.
  */
-async function settleLostChange(
-	client: NetBoxClient,
-	endpoint: string,
-	pending: Pending[],
-	report: Report,
-	attempt: number,
-	expectedMs: number,
-): Promise<Pending[]> {
+async function settleLostChange(client: NetBoxClient, endpoint: string, pending: Pending[], report: Report, attempt: number, expectedMs: number): Promise<Pending[]> {
 	await sleep(Math.min(15_000, Math.max(expectedMs, 500 * 2 ** attempt) * (0.5 + Math.random())));
 	if (!expectedMs) return pending;
-	const found = await client.listWhereIn<Found>(
-		endpoint,
-		'id',
-		pending.map((p) => p.body.id as number),
-	);
+	const found = await client.listWhereIn<Found>(endpoint, 'id', pending.map((p) => p.body.id as number));
 	const byId = new Map(found.map((f) => [f.id, f as unknown as Record<string, unknown>]));
 	const applied = (body: Record<string, unknown>) => {
 		const current = byId.get(body.id as number);
-		return (
-			!!current &&
-			Object.entries(body).every(
-				([field, value]) =>
-					field === 'id' || field === 'changelog_message' || sameValue(current[field], value),
-			)
-		);
+		return !!current && Object.entries(body).every(([field, value]) => field === 'id' || field === 'changelog_message' || sameValue(current[field], value));
 	};
-	pending.forEach(
-		(p) =>
-			applied(p.body) &&
-			report.onDone(p.index, byId.get(p.body.id as number) as unknown as Written),
-	);
+	pending.forEach((p) => applied(p.body) && report.onDone(p.index, byId.get(p.body.id as number) as unknown as Written));
 	return pending.filter((p) => !applied(p.body));
 }
 
 /** A field as NetBox shows it (a related object nested with its id) against the value written; anything not plain counts as different, which only costs a re-send. */
 function sameValue(shown: unknown, written: unknown): boolean {
-	const id =
-		shown !== null && typeof shown === 'object' && 'id' in shown
-			? (shown as { id: unknown }).id
-			: shown;
+	const id = shown !== null && typeof shown === 'object' && 'id' in shown ? (shown as { id: unknown }).id : shown;
 	return (written === null || typeof written !== 'object') && id === written;
 }
 
 /** A step's object as results name it: a VM's machine is `vm`. */
-const shownStep = (plan: HostPlan, object: Step['object']) =>
-	shownObject(object, plan.host.kind === 'vm');
+const shownStep = (plan: HostPlan, object: Step['object']) => shownObject(object, plan.host.kind === 'vm');
 
 function fail(plan: HostPlan, field: string, message: string) {
 	plan.error ??= { field, message };
 }
 
 /** Creates missing tags; hosts fail if a tag they need cannot be made. */
-export async function createTags(
-	client: NetBoxClient,
-	tags: Array<{ name: string; slug: string }>,
-	plans: HostPlan[],
-): Promise<void> {
+export async function createTags(client: NetBoxClient, tags: Array<{ name: string; slug: string }>, plans: HostPlan[]): Promise<void> {
 	if (!tags.length) return;
-	await writeList(
-		client,
-		'POST',
-		ENDPOINT.tag,
-		tags.map((t) => ({ body: t })),
-		() => undefined,
-		(i, message) => {
-			for (const plan of plans)
-				fail(plan, 'tags', `tag "${tags[i].name}" could not be created: ${message}`);
-		},
-	);
+	await writeList(client, 'POST', ENDPOINT.tag, tags.map((t) => ({ body: t })), () => undefined, (i, message) => {
+		for (const plan of plans) fail(plan, 'tags', `tag "${tags[i].name}" could not be created: ${message}`);
+	});
 }
 
 /** NetBox's words for "someone else just made this": unique names, interfaces, IPs, cable ends. */
@@ -465,11 +296,7 @@ const CONFLICT = /unique|already exists|duplicate/i;
  * at the same moment (a write refused as a duplicate, or twins settled): the
  * caller then reads those hosts again.
  */
-export async function executePlans(
-	client: NetBoxClient,
-	plans: HostPlan[],
-	options: ExecuteOptions = {},
-): Promise<boolean> {
+export async function executePlans(client: NetBoxClient, plans: HostPlan[], options: ExecuteOptions = {}): Promise<boolean> {
 	const pacer = options.pacer ?? new Pacer();
 	const created: Created[] = [];
 	let contested = false;
@@ -480,10 +307,7 @@ export async function executePlans(
 			for (const step of plan.steps.filter((s) => stage.includes(s.object))) {
 				try {
 					const id = step.id ?? plan.ids[STEP_TARGET[step.object]];
-					if (step.method === 'PATCH' && id === undefined)
-						throw new MissingDependency(
-							`${shownStep(plan, STEP_TARGET[step.object])} was not created`,
-						);
+					if (step.method === 'PATCH' && id === undefined) throw new MissingDependency(`${shownStep(plan, STEP_TARGET[step.object])} was not created`);
 					const body = {
 						...(step.method === 'PATCH' ? { id } : {}),
 						...(resolve(step.body, plan) as Record<string, unknown>),
@@ -512,12 +336,7 @@ export async function executePlans(
 						if (step.method === 'POST') plan.ids[target] = written.id;
 						plan.urls[target] ??= written.display_url ?? written.url;
 						if (step.method === 'POST' && TWIN_PRONE.includes(step.object)) {
-							created.push({
-								plan,
-								object: step.object as Created['object'],
-								body: entries[i].body,
-								id: written.id,
-							});
+							created.push({ plan, object: step.object as Created['object'], body: entries[i].body, id: written.id });
 						}
 					},
 					(i, message) => {
@@ -555,31 +374,19 @@ interface Created {
  * rule, so whichever settles last leaves exactly one. Twins must carry the
  * same tags as this push's object: nothing a person made is deleted.
  */
-async function settleTwins(
-	client: NetBoxClient,
-	created: Created[],
-	options: ExecuteOptions,
-): Promise<boolean> {
-	const [macs, ips] = await Promise.all([
-		readRecent(client, created, 'mac'),
-		readRecent(client, created, 'ip'),
-	]);
+async function settleTwins(client: NetBoxClient, created: Created[], options: ExecuteOptions): Promise<boolean> {
+	const [macs, ips] = await Promise.all([readRecent(client, created, 'mac'), readRecent(client, created, 'ip')]);
 	const onIface = new Map<string, Found[]>();
 	for (const f of [...macs, ...ips]) {
 		const key = `${f.mac_address ? 'mac' : 'ip'} ${f.assigned_object_type}:${f.assigned_object_id}`;
 		onIface.set(key, [...(onIface.get(key) ?? []), f]);
 	}
-	const message: Record<string, string> = options.changelogMessage
-		? { changelog_message: options.changelogMessage }
-		: {};
+	const message: Record<string, string> = options.changelogMessage ? { changelog_message: options.changelogMessage } : {};
 	const doomed = new Map<string, Array<{ id: number; twin: Created }>>();
 	const settled: Settled[] = [];
 	for (const c of created) {
 		const tags = ((c.body.tags as Array<{ slug: string }> | undefined) ?? []).map((t) => t.slug);
-		const candidates =
-			onIface.get(
-				`${c.object === 'mac' ? 'mac' : 'ip'} ${c.body.assigned_object_type}:${c.body.assigned_object_id}`,
-			) ?? [];
+		const candidates = onIface.get(`${c.object === 'mac' ? 'mac' : 'ip'} ${c.body.assigned_object_type}:${c.body.assigned_object_id}`) ?? [];
 		const same = candidates.filter(
 			(f) =>
 				(c.object === 'mac'
@@ -593,40 +400,18 @@ async function settleTwins(
 		c.plan.ids[target] = keep.id;
 		c.plan.urls[target] = keep.display_url ?? keep.url;
 		const vm = c.plan.host.kind === 'vm';
-		const endpoint =
-			c.object === 'mac'
-				? vm
-					? ENDPOINT.vminterface
-					: ENDPOINT.interface
-				: vm
-					? ENDPOINT.vm
-					: ENDPOINT.device;
-		const field =
-			c.object === 'mac'
-				? 'primary_mac_address'
-				: c.object === 'ip4'
-					? 'primary_ip4'
-					: 'primary_ip6';
+		const endpoint = c.object === 'mac' ? (vm ? ENDPOINT.vminterface : ENDPOINT.interface) : vm ? ENDPOINT.vm : ENDPOINT.device;
+		const field = c.object === 'mac' ? 'primary_mac_address' : c.object === 'ip4' ? 'primary_ip4' : 'primary_ip6';
 		const ownerId = c.object === 'mac' ? Number(c.body.assigned_object_id) : c.plan.ids.device!;
 		const deleteEndpoint = c.object === 'mac' ? ENDPOINT.mac : ENDPOINT.ip;
-		for (const other of same.filter((f) => f.id !== keep.id))
-			doomed.set(deleteEndpoint, [
-				...(doomed.get(deleteEndpoint) ?? []),
-				{ id: other.id, twin: c },
-			]);
+		for (const other of same.filter((f) => f.id !== keep.id)) doomed.set(deleteEndpoint, [...(doomed.get(deleteEndpoint) ?? []), { id: other.id, twin: c }]);
 		settled.push({ twin: c, keep: keep.id, endpoint, field, ownerId });
 	}
 	if (!settled.length) return false;
-	const failTwin = (c: Created, text: string) =>
-		fail(
-			c.plan,
-			c.object,
-			`${c.object}: another push created the same ${c.object === 'mac' ? 'MAC' : 'IP address'} at the same moment, and ${text}`,
-		);
+	const failTwin = (c: Created, text: string) => fail(c.plan, c.object, `${c.object}: another push created the same ${c.object === 'mac' ? 'MAC' : 'IP address'} at the same moment, and ${text}`);
 	// Point at the survivor first, so no interface or machine is ever left without its primary.
 	await pointAtKept(client, settled, message, failTwin);
-	for (const [endpoint, list] of doomed)
-		await deleteTwins(client, endpoint, list, message, failTwin);
+	for (const [endpoint, list] of doomed) await deleteTwins(client, endpoint, list, message, failTwin);
 	// A push settling at the same moment may have pointed elsewhere in between: check, and point again once.
 	await pointAtKept(client, settled, message, failTwin);
 	return true;
@@ -648,37 +433,15 @@ interface Settled {
  * could undo what another push sets on the same row at the same moment. One
  * entry per row, as NetBox refuses a list that names a row twice.
  */
-async function pointAtKept(
-	client: NetBoxClient,
-	settled: Settled[],
-	message: Record<string, string>,
-	failTwin: (c: Created, text: string) => void,
-): Promise<void> {
+async function pointAtKept(client: NetBoxClient, settled: Settled[], message: Record<string, string>, failTwin: (c: Created, text: string) => void): Promise<void> {
 	for (const [endpoint, list] of groupBy(settled, (s) => s.endpoint)) {
-		const now = await client.listWhereIn<Found>(endpoint, 'id', [
-			...new Set(list.map((s) => s.ownerId)),
-		]);
-		const wrong = list.filter(
-			(s) =>
-				(now.find((o) => o.id === s.ownerId)?.[s.field as 'primary_ip4'] ?? null)?.id !== s.keep,
-		);
+		const now = await client.listWhereIn<Found>(endpoint, 'id', [...new Set(list.map((s) => s.ownerId))]);
+		const wrong = list.filter((s) => (now.find((o) => o.id === s.ownerId)?.[s.field as 'primary_ip4'] ?? null)?.id !== s.keep);
 		const owners = [...groupBy(wrong, (s) => String(s.ownerId)).values()];
-		const bodies = owners.map((group) => ({
-			body: Object.assign(
-				{ id: group[0].ownerId, ...message },
-				...group.map((s) => ({ [s.field]: s.keep })),
-			),
-		}));
-		await writeList(
-			client,
-			'PATCH',
-			endpoint,
-			bodies,
-			() => undefined,
-			(i, m) => {
-				for (const s of owners[i]) failTwin(s.twin, `pointing at the one kept failed: ${m}`);
-			},
-		);
+		const bodies = owners.map((group) => ({ body: Object.assign({ id: group[0].ownerId, ...message }, ...group.map((s) => ({ [s.field]: s.keep }))) }));
+		await writeList(client, 'PATCH', endpoint, bodies, () => undefined, (i, m) => {
+			for (const s of owners[i]) failTwin(s.twin, `pointing at the one kept failed: ${m}`);
+		});
 	}
 }
 
@@ -707,9 +470,7 @@ async function deleteTwins(
 				ids = ids.filter((id) => still.has(id));
 				continue;
 			}
-			for (const d of list)
-				if (!left || still.has(d.id))
-					failTwin(d.twin, `removing the extra one failed: ${(error as Error).message}`);
+			for (const d of list) if (!left || still.has(d.id)) failTwin(d.twin, `removing the extra one failed: ${(error as Error).message}`);
 			return;
 		}
 	}
@@ -728,18 +489,11 @@ const TWIN_WINDOW_MS = 15 * 60_000;
  * pages, where asking per machine took one request per ~200 machines.
  * The window is on NetBox's clock (its Date header), not on ours.
  */
-async function readRecent(
-	client: NetBoxClient,
-	created: Created[],
-	kind: 'mac' | 'ip',
-): Promise<Found[]> {
+async function readRecent(client: NetBoxClient, created: Created[], kind: 'mac' | 'ip'): Promise<Found[]> {
 	const mine = created.filter((c) => (c.object === 'mac') === (kind === 'mac'));
 	if (!mine.length) return [];
-	const slugsOf = (c: Created) =>
-		((c.body.tags as Array<{ slug: string }> | undefined) ?? []).map((t) => t.slug);
-	const shared = mine
-		.slice(1)
-		.reduce((common, c) => common.filter((slug) => slugsOf(c).includes(slug)), slugsOf(mine[0]));
+	const slugsOf = (c: Created) => ((c.body.tags as Array<{ slug: string }> | undefined) ?? []).map((t) => t.slug);
+	const shared = mine.slice(1).reduce((common, c) => common.filter((slug) => slugsOf(c).includes(slug)), slugsOf(mine[0]));
 	const start = client.serverTimeAtStart?.getTime() ?? Date.now();
 	return client.list<Found>(kind === 'mac' ? ENDPOINT.mac : ENDPOINT.ip, {
 		...(kind === 'mac' ? READ_FIELDS.mac : READ_FIELDS.ip),

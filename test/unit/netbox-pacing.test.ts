@@ -94,6 +94,7 @@ function stubClient(
 	let reads = 0;
 	const client = {
 		requestTimeoutMs: 60_000,
+		stats: { retries: 0 },
 		async request(
 			method: string,
 			_path: string,
@@ -203,6 +204,7 @@ describe('a change whose answer was lost', () => {
 		const sent: number[] = [];
 		const client = {
 			requestTimeoutMs: 60_000,
+			stats: { retries: 0 },
 			async request(
 				method: string,
 				_path: string,
@@ -273,6 +275,7 @@ describe('a change whose answer was lost', () => {
 		);
 		expect(failed).toEqual([]);
 		expect(sent).toEqual([3, 3, 3, 3]);
+		expect((client as unknown as { stats: { retries: number } }).stats.retries).toBe(3);
 		expect([...rows.values()].map((r) => r.primary_mac_address?.id)).toEqual([100, 101, 102]);
 	}, 30_000);
 });
