@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { CHANGE_LIMIT_DEFAULTS } from '../core/changeLimit';
 import { parseHost, type Host } from '../core/host';
 import { NetBoxClient } from '../core/netbox/client';
+import type { PacingOptions } from '../core/netbox/pacing';
 import { pushHosts, statusOfHosts } from '../core/netbox/push';
 import { ensureFixtures } from '../test/helpers/netbox';
 import { BENCH_CACHE, BENCH_PREFIX, CACHE, commandOutput, log, ROOT, SWITCH_NAME, SWITCH_PORTS, switchPort, timed, type BenchHost } from './common';
@@ -18,6 +19,8 @@ const INTERFACE_TYPE = 'other';
 const CHANGELOG = 'Pushed by n8n (n8n-nodes-netbox-auto)';
 const IP_RANGES = ['10.200.0.0/16', '2001:db8:200::/48'];
 const MAC_PREFIX = '02:00:00:20';
+/** Pacing that sends each kind of write as one request, one at a time: how the package wrote before chunks. */
+export const ONE_REQUEST_PER_STAGE: PacingOptions = { concurrency: 1, firstChunk: 1_000_000, maxChunk: 1_000_000 };
 
 type Obj = Record<string, any>;
 
@@ -148,11 +151,11 @@ export async function countInSync(endpoint: { url: string; token: string }, item
  * snapshot, plan, the node's default change limit (10 % changed is within it,
  * and asks NetBox nothing more), bulk writes.
  */
-export async function packagePush(endpoint: { url: string; token: string }, items: BenchHost[], dryRun: boolean): Promise<RunFigures> {
+export async function packagePush(endpoint: { url: string; token: string }, items: BenchHost[], dryRun: boolean, pacing?: PacingOptions): Promise<RunFigures> {
 	const client = connect(endpoint);
 	const trace = traceRequests(client);
 	try {
-		const { result, seconds } = await timed(() => pushHosts(client, toHosts(items), { ...planOptions, dryRun, changelogMessage: CHANGELOG, changeLimit: CHANGE_LIMIT_DEFAULTS }));
+		const { result, seconds } = await timed(() => pushHosts(client, toHosts(items), { ...planOptions, dryRun, changelogMessage: CHANGELOG, changeLimit: CHANGE_LIMIT_DEFAULTS, pacing }));
 		const failedOutcomes = result.outcomes.filter((o) => o.action === 'failed');
 		const actions: Record<string, number> = {};
 		for (const o of result.outcomes) actions[o.action] = (actions[o.action] ?? 0) + 1;

@@ -10,6 +10,8 @@ export interface NetBoxSize {
 	first: RunFigures;
 	again: RunFigures;
 	change: RunFigures;
+	/** The same first push as one request per kind of write (no chunks, one at a time): what pacing costs or saves. */
+	onePerStage?: RunFigures;
 	baseline: { first: RunFigures; again: RunFigures; change: RunFigures };
 }
 
@@ -65,6 +67,11 @@ function netboxTable(sizes: NetBoxSize[]): string[] {
 			);
 		}
 		lines.push(`| ${n(size.n)} | dry run of the first push | ${requests(size.dry)}${fails(size.dry)} | ${secs(size.dry)} | — | — | — | (writes nothing) |`);
+		const one = size.onePerStage;
+		if (one && !one.notRun) {
+			const vs = size.first.notRun ? '' : `; chunked and parallel took ${ratio(size.first.seconds, one.seconds)} of this`;
+			lines.push(`| ${n(size.n)} | first push, one request per kind of write (Concurrency 1, no chunks) | ${requests(one)}${fails(one)} | ${secs(one)} | — | — | — | ${sync(one)}${vs} |`);
+		}
 	}
 	return lines;
 }

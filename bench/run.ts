@@ -25,7 +25,7 @@ import path from 'node:path';
 import { readVersion } from '../core/netbox/snapshot';
 import { BENCH_CACHE, benchHosts, commandOutput, log, netboxEndpoint, ROOT, sizes, SWITCH_NAME, SWITCH_PORTS } from './common';
 import { dnsInputs, floor, naiveDns, openSession, packageDnsPush, resetUnbound, startUnbound, versionOf, ZONE, type BenchUnbound, type DnsPushFigures } from './dns';
-import { baselinePush, connect, emptyNetBox, ensureBenchFixtures, ensureVenv, packagePush, type RunFigures } from './netbox';
+import { baselinePush, connect, emptyNetBox, ensureBenchFixtures, ensureVenv, ONE_REQUEST_PER_STAGE, packagePush, type RunFigures } from './netbox';
 import { planScaling } from './planScaling';
 import { profile } from './profile';
 import { render, type NetBoxSize, type Report } from './report';
@@ -121,6 +121,10 @@ async function runNetBox(report: Report, save: () => void, parts: Set<string>): 
 			save();
 			size.again = await step('package identical re-push', () => packagePush(endpoint, hosts, false));
 			size.change = await step('package push, 10 % changed IPv4', () => packagePush(endpoint, changed, false));
+			save();
+			log(`NetBox N=${n}: emptying bench- objects`);
+			await emptyNetBox(client);
+			size.onePerStage = await step('package first push, one request per kind of write', () => packagePush(endpoint, hosts, false, ONE_REQUEST_PER_STAGE));
 			save();
 			if (n === Math.max(...netboxSizes) && parts.has('rss')) {
 				log(`memory: NetBox Push Status on ${report.sizes.rssItems} items (${n} of them in NetBox)`);
