@@ -19,7 +19,7 @@
 // `node bench/run.mjs profile`: NetBox's fixed cost per request, cost per
 // object and parallel bulk requests (bench/profile.ts).
 // `node bench/run.mjs plan 1000,2000`: the NetBox planner alone, no I/O (bench/planScaling.ts).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readVersion } from '../core/netbox/snapshot';
@@ -256,11 +256,14 @@ function keepEarlier(report: Report, out: string, parts: Set<string>): void {
 /** "gunicorn 3 workers × 3 threads" from the running server's command line, when there is one. */
 function gunicornWorkers(): string {
 	const ps = commandOutput('ps', ['-eo', 'args']);
-	const line = ps.split('\n').find((l) => l.includes('gunicorn') && l.includes('netbox.wsgi'));
+	const servers = ps.split('\n').filter((l) => l.includes('gunicorn') && l.includes('netbox.wsgi'));
+	// The tests' NetBox runs NetBox's contrib/gunicorn.py (-c); the demo NetBox beside it does not.
+	const line = servers.find((l) => / -c \S+/.test(l)) ?? servers[0];
 	if (!line) return 'server not seen locally';
-	const workers = /--workers[ =](\d+)/.exec(line)?.[1] ?? '?';
-	const threads = /--threads[ =](\d+)/.exec(line)?.[1] ?? '1';
-	return `gunicorn ${workers} workers × ${threads} threads`;
+	const config = / -c (\S+)/.exec(line)?.[1];
+	const text = config && existsSync(config) ? readFileSync(config, 'utf8') : '';
+	const setting = (name: string, fallback: string) => new RegExp(`--${name}[ =](\\d+)`).exec(line)?.[1] ?? new RegExp(`^${name}\\s*=\\s*(\\d+)`, 'm').exec(text)?.[1] ?? fallback;
+	return `gunicorn ${setting('workers', '1')} workers × ${setting('threads', '1')} threads${config ? ` (${path.basename(path.dirname(config))}/${path.basename(config)})` : ''}`;
 }
 
 main().catch((error) => {

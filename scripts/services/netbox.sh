@@ -8,7 +8,7 @@
 # Existing NetBox: export NETBOX_URL and NETBOX_TOKEN; the script then only checks
 # GET $NETBOX_URL/api/status/ with that token and writes the env file.
 #
-# Tunables: NETBOX_PORT (8765), NETBOX_WORKERS (3), NETBOX_PYTHON (python3.12 to use),
+# Tunables: NETBOX_PORT (8765), NETBOX_WORKERS (contrib/gunicorn.py's 5), NETBOX_PYTHON (python3.12 to use),
 #           REDIS_PORT (6379), NETBOX_START_TIMEOUT (120 s).
 # State lives under <repo>/.cache/netbox/ (git-ignored): venv/, root/ (NETBOX_ROOT with
 # conf/configuration.py), server.log, server.pid, logs/.
@@ -17,7 +17,7 @@ set -euo pipefail
 NETBOX_VERSION=4.7.3
 GUNICORN_VERSION=26.2.0 # the version netbox 4.7.3 itself pins
 PORT="${NETBOX_PORT:-8765}"
-WORKERS="${NETBOX_WORKERS:-3}"
+WORKERS="${NETBOX_WORKERS:-}" # empty: contrib/gunicorn.py's 5
 REDIS_PORT="${REDIS_PORT:-6379}"
 START_TIMEOUT="${NETBOX_START_TIMEOUT:-120}"
 APT_PACKAGES=(postgresql redis-server libpq-dev build-essential libffi-dev libssl-dev zlib1g-dev)
@@ -247,9 +247,11 @@ fi
 # it runs and the next run of this script would wait for it.
 start_server() { # start_server gunicorn|runserver: launch detached, pid to $PIDFILE
   if [ "$1" = gunicorn ]; then
-    setsid "$VENV/bin/gunicorn" netbox.wsgi:application \
-      --bind "127.0.0.1:$PORT" --workers "$WORKERS" --threads 3 --timeout 120 \
-      --max-requests 5000 --max-requests-jitter 500 \
+    # NetBox's own contrib/gunicorn.py (written by `netbox setup`: 5 workers x 3 threads,
+    # timeout 120, max_requests 5000), as a deployment runs it; the command line only
+    # moves the address (and the workers, when NETBOX_WORKERS asks).
+    setsid "$VENV/bin/gunicorn" netbox.wsgi:application -c "$ROOT/contrib/gunicorn.py" \
+      --bind "127.0.0.1:$PORT" ${WORKERS:+--workers "$WORKERS"} \
       --access-logfile - --error-logfile - \
       </dev/null >>"$SERVER_LOG" 2>&1 9>&- &
   else
