@@ -7,7 +7,7 @@ import { changeLimitVerdict } from './changeLimit';
 import type { NetBoxClient } from './client';
 import { createTags, executePlans } from './execute';
 import { Pacer, type PacingOptions, type PacingStats } from './pacing';
-import { planPush, type Change, type HostPlan, type PlanOptions } from './plan';
+import { STAGES, planPush, type Change, type HostPlan, type PlanOptions } from './plan';
 import { objectLinks, presentPlan, type CreatedObjects, type ObjectLinks, type ShownForeign } from './present';
 import { readSnapshot, supportsChangelogMessage } from './snapshot';
 import { pushSummary, statusSummary } from './summary';
@@ -51,9 +51,18 @@ function action(plan: HostPlan, dryRun: boolean): PushAction {
  * wrote the same hosts at the same moment. NetBox saves whole rows, so one
  * push's PATCH can undo a field the other had just set (a cable's host end, a
  * primary address); a host that lost the race to be created can be finished
- * from what the other push made.
+ * from what the other push made. A push that trails the other can lose once
+ * per stage (the device, then the interface it planned before the other made
+ * it, … then the cable), so there is a pass for each stage.
  */
-const CONTESTED_PASSES = 2;
+const CONTESTED_PASSES = STAGES.length;
+
+/**
+ * The other push is writing these hosts right now, stage after stage: a short,
+ * growing, jittered pause before reading again lets one read see more of what
+ * it made, and keeps two pushes from chasing each other in step.
+ */
+const contestedPause = (pass: number) => new Promise((resolve) => setTimeout(resolve, 500 * pass * (0.5 + Math.random())));
 
 /** Reads the hosts again, writes what is still missing, and folds the result into the plans. */
 async function writeAgain(client: NetBoxClient, plans: HostPlan[], options: PushOptions, pacer: Pacer, changelogMessage?: string): Promise<boolean> {
@@ -126,7 +135,10 @@ export async function pushHosts(
 			await createTags(client, missingTags, writable);
 			const changelogMessage = supportsChangelogMessage(snapshot.version) ? options.changelogMessage : undefined;
 			let contested = await executePlans(client, writable, { changelogMessage, pacer });
-			for (let pass = 1; contested && pass <= CONTESTED_PASSES; pass++) contested = await writeAgain(client, writable, options, pacer, changelogMessage);
+			for (let pass = 1; contested && pass <= CONTESTED_PASSES; pass++) {
+				await contestedPause(pass);
+				contested = await writeAgain(client, writable, options, pacer, changelogMessage);
+			}
 		}
 	}
 	return {
