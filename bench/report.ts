@@ -38,6 +38,8 @@ export interface Report {
 	dns: DnsSize[];
 	naive: { hosts: number; seconds: number; perHost: number; served: number };
 	rss: RssFigures[];
+	/** `bench/run.mjs scale`: N hosts in one node execution (first push, re-push, Status), measured after the run. */
+	scale?: { n: number; startedAt: Date; load: number[]; runs: RssFigures[] };
 	/** Parts taken from an earlier run (BENCH_KEEP), with that run's date and load. */
 	kept?: { parts: string[]; startedAt: Date; seconds: number; load: number[] };
 }
@@ -144,6 +146,22 @@ function targets(report: Report): string[] {
 	return lines;
 }
 
+function scaleSection(scale: Report['scale']): string[] {
+	if (!scale) return [];
+	const labels = ['first push (emptied NetBox)', 'identical re-push', 'Status'];
+	const ask = (r: RssFigures) => (r.requests ? `${n(r.requests.reads + r.requests.writes)} (${n(r.requests.reads)} / ${n(r.requests.writes)})` : '—');
+	return [
+		`## ${n(scale.n)} hosts in one execution`,
+		'',
+		`Measured by \`node bench/run.mjs scale\` on ${new Date(scale.startedAt).toISOString().replace('T', ' ').slice(0, 19)} UTC, on the same services (load average ${scale.load.map((x) => x.toFixed(2)).join(' ')} at its end). Each run is one execution of the NetBox Push node through n8n-core's WorkflowExecute, with the node's defaults, in a child process that reports its own peak RSS. Hosts as above; only the first ${n(1000)} are cabled (the switch has ${n(1000)} ports).`,
+		'',
+		'| run | peak RSS | RSS before (n8n loaded) | seconds | NetBox requests (reads / writes) | outcomes |',
+		'|---|---:|---:|---:|---:|---|',
+		...scale.runs.map((r, i) => `| ${labels[i] ?? r.operation} | ${r.peakMB.toFixed(0)} MB | ${r.baseMB.toFixed(0)} MB | ${s(r.seconds)} | ${ask(r)} | ${Object.entries(r.states).map(([k, c]) => `${k} ${n(c)}`).join(', ')} |`),
+		'',
+	];
+}
+
 export function render(report: Report): string {
 	const m = report.machine;
 	const v = report.versions;
@@ -192,6 +210,7 @@ export function render(report: Report): string {
 			(r) => `| ${r.node === 'netbox' ? 'NetBox Push' : 'Unbound DNS Push'} | ${n(r.items)} | ${r.peakMB.toFixed(0)} MB | ${r.baseMB.toFixed(0)} MB | ${s(r.seconds)} | ${Object.entries(r.states).map(([k, c]) => `${k} ${n(c)}`).join(', ')} |`,
 		),
 		'',
+		...scaleSection(report.scale),
 		'## Targets',
 		'',
 		...targets(report),

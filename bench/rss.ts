@@ -1,10 +1,12 @@
 // Peak memory of one node execution: a child process (this bundle, started
 // with `rss-child`) loads n8n's engine, runs ONE execution of a node's Status
-// operation on N host items through n8n-core's WorkflowExecute (as an n8n
-// instance runs it), and reports its own peak RSS (process.resourceUsage().maxRSS).
+// (or NetBox Push) operation on N host items through n8n-core's
+// WorkflowExecute (as an n8n instance runs it), and reports its own peak RSS
+// (process.resourceUsage().maxRSS) and the NetBox requests it sent.
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { NetBoxClient } from '../core/netbox/client';
 import { NetBoxPush } from '../nodes/NetBoxPush/NetBoxPush.node';
 import { UnboundDnsPush } from '../nodes/UnboundDnsPush/UnboundDnsPush.node';
 import { runNode, type RunNodeOptions } from '../test/helpers/runNode';
@@ -12,6 +14,8 @@ import { BENCH_CACHE, benchHosts, timed } from './common';
 
 export interface RssRequest {
 	node: 'netbox' | 'dns';
+	/** Status unless told: a push is NetBox only (bench/scale.ts). */
+	operation?: 'status' | 'push';
 	items: number;
 	/** Items carry the "10 % changed IPv4" addresses (what NetBox holds after that push). */
 	changed?: boolean;
@@ -21,7 +25,11 @@ export interface RssRequest {
 
 export interface RssFigures {
 	node: string;
+	/** Absent in runs before pushes were measured: Status. */
+	operation?: 'status' | 'push';
 	items: number;
+	/** NetBox requests of the execution, as the client sends them (list pages each count). */
+	requests?: { reads: number; writes: number };
 	/** RSS after n8n and the node are loaded, before the execution (MB). */
 	baseMB: number;
 	/** Peak RSS of the whole process (MB). */
@@ -38,11 +46,13 @@ export async function rssChild(requestFile: string): Promise<void> {
 	const items = benchHosts(request.items, request.changed) as unknown as Array<Record<string, string | boolean>>;
 	global.gc?.();
 	const baseMB = process.memoryUsage().rss / MB;
+	const requests = countNetBoxRequests();
+	const operation = request.operation ?? 'status';
 	const options: Omit<RunNodeOptions, 'items'> =
 		request.node === 'netbox'
 			? {
 					node: new NetBoxPush(),
-					parameters: { operation: 'status', summary: true, options: {} },
+					parameters: { operation, ...(operation === 'push' ? { dryRun: false } : {}), summary: true, options: {} },
 					credentials: { netBoxApi: { baseUrl: request.netbox!.url, token: request.netbox!.token } },
 				}
 			: {
@@ -72,12 +82,15 @@ export async function rssChild(requestFile: string): Promise<void> {
 	const key = request.node === 'netbox' ? 'netbox' : 'dns';
 	const states: Record<string, number> = {};
 	for (const item of result.success) {
-		const state = String((item.json[key] as { state?: string } | undefined)?.state ?? 'summary');
+		const result = item.json[key] as { state?: string; action?: string } | undefined;
+		const state = String(result?.state ?? result?.action ?? 'summary');
 		states[state] = (states[state] ?? 0) + 1;
 	}
 	const figures: RssFigures = {
 		node: request.node,
+		operation,
 		items: request.items,
+		...(request.node === 'netbox' ? { requests } : {}),
 		baseMB,
 		peakMB: process.resourceUsage().maxRSS / 1024,
 		seconds,
@@ -86,9 +99,20 @@ export async function rssChild(requestFile: string): Promise<void> {
 	process.stdout.write(`${JSON.stringify(figures)}\n`);
 }
 
+/** Counts every request of every NetBox client the node makes (list() and listWhereIn() go through request()). */
+function countNetBoxRequests(): { reads: number; writes: number } {
+	const counts = { reads: 0, writes: 0 };
+	const original = NetBoxClient.prototype.request;
+	NetBoxClient.prototype.request = function (this: NetBoxClient, method: string, ...rest: unknown[]) {
+		counts[method === 'GET' ? 'reads' : 'writes']++;
+		return (original as (...args: unknown[]) => Promise<unknown>).call(this, method, ...rest);
+	} as NetBoxClient['request'];
+	return counts;
+}
+
 /** In the parent: runs the child and returns its figures. */
 export async function measureRss(request: RssRequest): Promise<RssFigures> {
-	const file = path.join(BENCH_CACHE, `rss-${request.node}.json`);
+	const file = path.join(BENCH_CACHE, `rss-${request.node}-${process.pid}.json`);
 	writeFileSync(file, JSON.stringify(request), { mode: 0o600 });
 	// The request carries the token / private key: readable by root only, removed at once.
 	const output = await new Promise<string>((resolve, reject) => {

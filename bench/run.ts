@@ -18,6 +18,7 @@
 //   NETBOX_URL / NETBOX_TOKEN   another NetBox (else .cache/netbox.env)
 // `node bench/run.mjs profile`: NetBox's fixed cost per request, cost per
 // object and parallel bulk requests (bench/profile.ts).
+// `node bench/run.mjs scale 10000`: that many hosts in one NetBox Push execution (bench/scale.ts).
 // `node bench/run.mjs plan 1000,2000`: the NetBox planner alone, no I/O (bench/planScaling.ts).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -30,6 +31,7 @@ import { planScaling } from './planScaling';
 import { profile } from './profile';
 import { render, type NetBoxSize, type Report } from './report';
 import { measureRss, rssChild } from './rss';
+import { scale } from './scale';
 
 const DEFAULT_N = '100,1000';
 const DEFAULT_DNS_N = '1000,10000';
@@ -154,6 +156,7 @@ async function runNetBox(report: Report, save: () => void, parts: Set<string>): 
 async function main(): Promise<void> {
 	if (process.argv[2] === 'rss-child') return rssChild(process.argv[3]);
 	if (process.argv[2] === 'profile') return profile();
+	if (process.argv[2] === 'scale') return scale(Number(process.argv[3] ?? 10_000));
 	if (process.argv[2] === 'plan') return planScaling((process.argv[3] ?? '1000,2000').split(',').map(Number));
 	const startedAt = new Date();
 	const netboxSizes = sizes('BENCH_N', DEFAULT_N);
