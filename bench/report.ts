@@ -1,5 +1,6 @@
 // The results table (Markdown): what was measured, on what, and the targets
 // of issue 5 checked against the same run.
+import { readFileSync } from 'node:fs';
 import type { DnsPushFigures } from './dns';
 import type { RunFigures } from './netbox';
 import type { RssFigures } from './rss';
@@ -119,16 +120,18 @@ function stepsTable(sizes: DnsSize[]): string[] {
 }
 
 function targets(report: Report): string[] {
-	const lines = ['| target (issue 5) | measured | met |', '|---|---|---|'];
+	const lines = ['| target | measured | met |', '|---|---|---|'];
 	const nb = report.netbox.find((x) => x.n === 1000) ?? report.netbox[report.netbox.length - 1];
 	const yes = (ok: boolean) => (ok ? 'yes' : '**no**');
 	if (nb && !nb.first.notRun && !nb.again.notRun && !nb.baseline.first.notRun && !nb.baseline.again.notRun) {
 		const speedup = nb.baseline.first.seconds / nb.first.seconds;
-		lines.push(`| ${n(nb.n)} new hosts: ≤ 30 requests | ${nb.first.requests} | ${yes(nb.first.requests <= 30)} |`);
-		lines.push(`| ${n(nb.n)} new hosts: ≥ 5× faster than pynetbox | ${speedup.toFixed(1)}× | ${yes(speedup >= 5)} |`);
+		// Issue 14 bounds every write request, which costs requests: issue 5's count is kept, with why it moved.
+		const one = nb.onePerStage && !nb.onePerStage.notRun ? ` (one request per kind of write: ${nb.onePerStage.requests}; issue 14 bounds each request instead)` : '';
+		lines.push(`| ${n(nb.n)} new hosts: ≤ 30 requests | ${nb.first.requests}${one} | ${yes(nb.first.requests <= 30)} |`);
+		lines.push(`| ${n(nb.n)} new hosts: ≥ 5× faster than pynetbox (issues 5 and 14) | ${speedup.toFixed(1)}× | ${yes(speedup >= 5)} |`);
 		const again = nb.baseline.again.seconds / nb.again.seconds;
 		lines.push(`| identical re-push of ${n(nb.n)}: 0 writes | ${nb.again.writes} | ${yes(nb.again.writes === 0)} |`);
-		lines.push(`| identical re-push of ${n(nb.n)}: ≤ 10 requests | ${nb.again.requests} | ${yes(nb.again.requests <= 10)} |`);
+		lines.push(`| identical re-push of ${n(nb.n)}: ≤ 10 requests (issues 5 and 14) | ${nb.again.requests} | ${yes(nb.again.requests <= 10)} |`);
 		lines.push(`| identical re-push of ${n(nb.n)}: ≥ 50× faster than pynetbox | ${again.toFixed(0)}× | ${yes(again >= 50)} |`);
 	}
 	const d = report.dns.find((x) => x.n === 10000) ?? report.dns[report.dns.length - 1];
@@ -160,6 +163,13 @@ function scaleSection(scale: Report['scale']): string[] {
 		...scale.runs.map((r, i) => `| ${labels[i] ?? r.operation} | ${r.peakMB.toFixed(0)} MB | ${r.baseMB.toFixed(0)} MB | ${s(r.seconds)} | ${ask(r)} | ${Object.entries(r.states).map(([k, c]) => `${k} ${n(c)}`).join(', ')} |`),
 		'',
 	];
+}
+
+/** A table's JSON twin, as `render` takes it. */
+export function readReport(jsonFile: string): Report {
+	const report = JSON.parse(readFileSync(jsonFile, 'utf8')) as Report;
+	report.startedAt = new Date(report.startedAt);
+	return report;
 }
 
 export function render(report: Report): string {

@@ -18,6 +18,7 @@
 //   NETBOX_URL / NETBOX_TOKEN   another NetBox (else .cache/netbox.env)
 // `node bench/run.mjs profile`: NetBox's fixed cost per request, cost per
 // object and parallel bulk requests (bench/profile.ts).
+// `node bench/run.mjs render`: bench/results.md again from its .json (after a change to report.ts).
 // `node bench/run.mjs scale 10000`: that many hosts in one NetBox Push execution (bench/scale.ts).
 // `node bench/run.mjs plan 1000,2000`: the NetBox planner alone, no I/O (bench/planScaling.ts).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -29,7 +30,7 @@ import { dnsInputs, floor, naiveDns, openSession, packageDnsPush, resetUnbound, 
 import { baselinePush, connect, emptyNetBox, ensureBenchFixtures, ensureVenv, ONE_REQUEST_PER_STAGE, packagePush, type RunFigures } from './netbox';
 import { planScaling } from './planScaling';
 import { profile } from './profile';
-import { render, type NetBoxSize, type Report } from './report';
+import { readReport, render, type NetBoxSize, type Report } from './report';
 import { measureRss, rssChild } from './rss';
 import { scale } from './scale';
 
@@ -156,6 +157,7 @@ async function runNetBox(report: Report, save: () => void, parts: Set<string>): 
 async function main(): Promise<void> {
 	if (process.argv[2] === 'rss-child') return rssChild(process.argv[3]);
 	if (process.argv[2] === 'profile') return profile();
+	if (process.argv[2] === 'render') return rerender();
 	if (process.argv[2] === 'scale') return scale(Number(process.argv[3] ?? 10_000));
 	if (process.argv[2] === 'plan') return planScaling((process.argv[3] ?? '1000,2000').split(',').map(Number));
 	const startedAt = new Date();
@@ -254,6 +256,12 @@ function keepEarlier(report: Report, out: string, parts: Set<string>): void {
 	// Kept twice over (the earlier run kept these parts itself): name the run that measured them.
 	const measuredIn = earlier.kept && keep.every((p) => earlier.kept!.parts.includes(p)) ? earlier.kept : { startedAt: earlier.startedAt, seconds: earlier.seconds, load: earlier.machine.loadEnd };
 	report.kept = { parts: keep, startedAt: measuredIn.startedAt, seconds: measuredIn.seconds, load: measuredIn.load };
+}
+
+function rerender(): void {
+	const out = process.env.BENCH_OUT || path.join(ROOT, 'bench', 'results.md');
+	writeFileSync(out, render(readReport(`${out}.json`)));
+	log(`wrote ${path.relative(ROOT, out)}`);
 }
 
 /** "gunicorn 3 workers × 3 threads" from the running server's command line, when there is one. */

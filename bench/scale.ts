@@ -4,12 +4,12 @@
 // process that reports its peak RSS, wall time and NetBox requests (bench/rss.ts).
 // The figures go into their own section of the last full run's table
 // (<BENCH_OUT>.json, default bench/results.md.json); the rest of it is unchanged.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { log, netboxEndpoint, ROOT } from './common';
 import { connect, emptyNetBox, ensureBenchFixtures } from './netbox';
-import { render, type Report } from './report';
+import { readReport, render } from './report';
 import { measureRss, type RssFigures } from './rss';
 
 const describe = (r: RssFigures) =>
@@ -17,8 +17,7 @@ const describe = (r: RssFigures) =>
 
 export async function scale(n: number): Promise<void> {
 	const out = process.env.BENCH_OUT || path.join(ROOT, 'bench', 'results.md');
-	const report = JSON.parse(readFileSync(`${out}.json`, 'utf8')) as Report;
-	report.startedAt = new Date(report.startedAt);
+	const report = readReport(`${out}.json`);
 	const endpoint = netboxEndpoint();
 	const client = connect(endpoint);
 	const startedAt = new Date();
