@@ -32,13 +32,14 @@ export async function scale(n: number): Promise<void> {
 			log(`  ${describe(figures)}`);
 			runs.push(figures);
 		}
+		report.scale = { n, startedAt, load: os.loadavg(), runs };
+		writeFileSync(out, render(report));
+		writeFileSync(`${out}.json`, JSON.stringify(report));
+		log(`wrote ${path.relative(ROOT, out)}`);
+		// Deleting 10,000 hosts takes a while: the figures are saved first.
 		log('scale: emptying bench- objects');
 		await emptyNetBox(client);
 	} finally {
 		await client.close();
 	}
-	report.scale = { n, startedAt, load: os.loadavg(), runs };
-	writeFileSync(out, render(report));
-	writeFileSync(`${out}.json`, JSON.stringify(report));
-	log(`wrote ${path.relative(ROOT, out)}`);
 }
