@@ -1,5 +1,5 @@
 // The results table (Markdown): what was measured, on what, and the targets
-// of issue 5 checked against the same run.
+// of issues 5 and 14 checked against the same run.
 import { readFileSync } from 'node:fs';
 import type { DnsPushFigures } from './dns';
 import type { RunFigures } from './netbox';

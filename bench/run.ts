@@ -103,7 +103,11 @@ async function runNetBox(report: Report, save: () => void, parts: Set<string>): 
 	try {
 		report.versions.netbox = await readVersion(client);
 		await ensureBenchFixtures(client);
-		if (parts.has('baseline')) report.versions.pynetbox = ensureVenv();
+		if (parts.has('baseline')) {
+			report.versions.pynetbox = ensureVenv();
+			// A fresh clone has no venv before ensureVenv made it.
+			report.versions.python = venvPython();
+		}
 		const notRun: RunFigures = { requests: 0, reads: 0, writes: 0, seconds: 0, failed: 0, errors: [], notRun: true };
 		for (const n of netboxSizes) {
 			const hosts = benchHosts(n);
@@ -131,7 +135,8 @@ async function runNetBox(report: Report, save: () => void, parts: Set<string>): 
 			save();
 			if (n === Math.max(...netboxSizes) && parts.has('rss')) {
 				log(`memory: NetBox Push Status on ${report.sizes.rssItems} items (${n} of them in NetBox)`);
-				const rss = await measureRss({ node: 'netbox', items: report.sizes.rssItems, changed: true, netbox: endpoint });
+				// NetBox holds the hosts as the one-request-per-kind push just left them (the original addresses).
+				const rss = await measureRss({ node: 'netbox', items: report.sizes.rssItems, netbox: endpoint });
 				report.rss.unshift(rss);
 				log(`  peak RSS ${rss.peakMB.toFixed(0)} MB in ${rss.seconds.toFixed(1)} s`);
 				save();
@@ -186,7 +191,7 @@ async function main(): Promise<void> {
 			netbox: 'not run',
 			gunicorn: gunicornWorkers(),
 			pynetbox: 'not run',
-			python: commandOutput(path.join(ROOT, '.cache', 'bench-venv', 'bin', 'python'), ['--version']).replace('Python ', '') || '?',
+			python: venvPython(),
 			unbound: await versionOf('/usr/sbin/unbound', ['-V'], /Version (\S+)/),
 			openssh: await versionOf('/usr/sbin/sshd', ['-V'], /OpenSSH_(\S+?)[,\s]/),
 			ssh2: require(path.join(ROOT, 'node_modules', 'ssh2', 'package.json')).version,
@@ -257,6 +262,8 @@ function keepEarlier(report: Report, out: string, parts: Set<string>): void {
 	const measuredIn = earlier.kept && keep.every((p) => earlier.kept!.parts.includes(p)) ? earlier.kept : { startedAt: earlier.startedAt, seconds: earlier.seconds, load: earlier.machine.loadEnd };
 	report.kept = { parts: keep, startedAt: measuredIn.startedAt, seconds: measuredIn.seconds, load: measuredIn.load };
 }
+
+const venvPython = () => commandOutput(path.join(ROOT, '.cache', 'bench-venv', 'bin', 'python'), ['--version']).replace('Python ', '') || '?';
 
 function rerender(): void {
 	const out = process.env.BENCH_OUT || path.join(ROOT, 'bench', 'results.md');
