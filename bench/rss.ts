@@ -82,8 +82,9 @@ export async function rssChild(requestFile: string): Promise<void> {
 	const key = request.node === 'netbox' ? 'netbox' : 'dns';
 	const states: Record<string, number> = {};
 	for (const item of result.success) {
-		const result = item.json[key] as { state?: string; action?: string } | undefined;
-		const state = String(result?.state ?? result?.action ?? 'summary');
+		// Status items say a state, Push items an action; the summary item neither.
+		const shown = item.json[key] as { state?: string; action?: string } | undefined;
+		const state = String(shown?.state ?? shown?.action ?? 'summary');
 		states[state] = (states[state] ?? 0) + 1;
 	}
 	const figures: RssFigures = {
