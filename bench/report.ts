@@ -149,18 +149,22 @@ function targets(report: Report): string[] {
 	return lines;
 }
 
-function scaleSection(scale: Report['scale']): string[] {
+/** What the items of one measured execution said: `in-sync 9,000, missing 1,000, summary 1`. */
+const outcomes = (r: RssFigures) => Object.entries(r.states).map(([k, c]) => `${k} ${n(c)}`).join(', ');
+
+function scaleSection(report: Report): string[] {
+	const { scale, sizes } = report;
 	if (!scale) return [];
 	const labels = ['first push (emptied NetBox)', 'identical re-push', 'Status'];
 	const ask = (r: RssFigures) => (r.requests ? `${n(r.requests.reads + r.requests.writes)} (${n(r.requests.reads)} / ${n(r.requests.writes)})` : '—');
 	return [
 		`## ${n(scale.n)} hosts in one execution`,
 		'',
-		`Measured by \`node bench/run.mjs scale\` on ${new Date(scale.startedAt).toISOString().replace('T', ' ').slice(0, 19)} UTC, on the same services (load average ${scale.load.map((x) => x.toFixed(2)).join(' ')} at its end). Each run is one execution of the NetBox Push node through n8n-core's WorkflowExecute, with the node's defaults, in a child process that reports its own peak RSS. Hosts as above; only the first ${n(1000)} are cabled (the switch has ${n(1000)} ports).`,
+		`Measured by \`node bench/run.mjs scale\` on ${new Date(scale.startedAt).toISOString().replace('T', ' ').slice(0, 19)} UTC, on the same services (load average ${scale.load.map((x) => x.toFixed(2)).join(' ')} at its end). Each run is one execution of the NetBox Push node through n8n-core's WorkflowExecute, with the node's defaults, in a child process that reports its own peak RSS. Hosts as above; only the first ${n(sizes.switchPorts)} are cabled (the switch has ${n(sizes.switchPorts)} ports).`,
 		'',
 		'| run | peak RSS | RSS before (n8n loaded) | seconds | NetBox requests (reads / writes) | outcomes |',
 		'|---|---:|---:|---:|---:|---|',
-		...scale.runs.map((r, i) => `| ${labels[i] ?? r.operation} | ${r.peakMB.toFixed(0)} MB | ${r.baseMB.toFixed(0)} MB | ${s(r.seconds)} | ${ask(r)} | ${Object.entries(r.states).map(([k, c]) => `${k} ${n(c)}`).join(', ')} |`),
+		...scale.runs.map((r, i) => `| ${labels[i] ?? r.operation} | ${r.peakMB.toFixed(0)} MB | ${r.baseMB.toFixed(0)} MB | ${s(r.seconds)} | ${ask(r)} | ${outcomes(r)} |`),
 		'',
 	];
 }
@@ -217,10 +221,10 @@ export function render(report: Report): string {
 		'| node | items | peak RSS | RSS before the execution (n8n loaded) | seconds | states |',
 		'|---|---:|---:|---:|---:|---|',
 		...report.rss.map(
-			(r) => `| ${r.node === 'netbox' ? 'NetBox Push' : 'Unbound DNS Push'} | ${n(r.items)} | ${r.peakMB.toFixed(0)} MB | ${r.baseMB.toFixed(0)} MB | ${s(r.seconds)} | ${Object.entries(r.states).map(([k, c]) => `${k} ${n(c)}`).join(', ')} |`,
+			(r) => `| ${r.node === 'netbox' ? 'NetBox Push' : 'Unbound DNS Push'} | ${n(r.items)} | ${r.peakMB.toFixed(0)} MB | ${r.baseMB.toFixed(0)} MB | ${s(r.seconds)} | ${outcomes(r)} |`,
 		),
 		'',
-		...scaleSection(report.scale),
+		...scaleSection(report),
 		'## Targets',
 		'',
 		...targets(report),

@@ -139,7 +139,7 @@ export function normaliseBaseUrl(url: string): string {
 	return url.trim().replace(/\/+$/, '').replace(/\/api$/i, '');
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The CAs a connection trusts: Node's own store plus the credential's PEM.

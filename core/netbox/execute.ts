@@ -3,7 +3,7 @@
 // response to a create is resolved by re-reading before any retry; twin MACs
 // and IPs made by two pushes of one host at once are merged at the end.
 import { hostPart } from '../address';
-import { NetBoxError, type NetBoxClient } from './client';
+import { NetBoxError, sleep, type NetBoxClient } from './client';
 import { ENDPOINT, READ_FIELDS } from './types';
 import { STAGES, type HostPlan, type ObjectName, type Step } from './plan';
 import { Pacer, type Lane } from './pacing';
@@ -114,8 +114,6 @@ async function findCreated(client: NetBoxClient, endpoint: string, bodies: Array
 		return endpoint === ENDPOINT.cable && hit?.cable ? { id: hit.cable.id } : hit;
 	});
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface WriteListOptions {
 	/** Re-sends of a write whose answer was lost (each after re-reading what it did). */

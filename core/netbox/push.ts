@@ -4,7 +4,7 @@
 import type { ChangeLimitOptions, ChangeLimitVerdict } from '../changeLimit';
 import type { Host } from '../host';
 import { changeLimitVerdict } from './changeLimit';
-import type { NetBoxClient } from './client';
+import { sleep, type NetBoxClient } from './client';
 import { createTags, executePlans } from './execute';
 import { Pacer, type PacingOptions, type PacingStats } from './pacing';
 import { STAGES, planPush, type Change, type HostPlan, type PlanOptions } from './plan';
@@ -62,7 +62,7 @@ const CONTESTED_PASSES = STAGES.length;
  * growing, jittered pause before reading again lets one read see more of what
  * it made, and keeps two pushes from chasing each other in step.
  */
-const contestedPause = (pass: number) => new Promise((resolve) => setTimeout(resolve, 500 * pass * (0.5 + Math.random())));
+const contestedPause = (pass: number) => sleep(500 * pass * (0.5 + Math.random()));
 
 /** Reads the hosts again, writes what is still missing, and folds the result into the plans. */
 async function writeAgain(client: NetBoxClient, plans: HostPlan[], options: PushOptions, pacer: Pacer, changelogMessage?: string): Promise<boolean> {
