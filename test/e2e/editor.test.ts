@@ -8,8 +8,8 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { NetBoxClient } from '../../core/netbox/client';
-import { serviceEnv } from '../helpers/netbox';
+import { connectDemoNetBox, demoEnv } from '../helpers/brownfield';
+import { credentialFor } from '../helpers/netbox';
 import { launchChromium, type Page } from '../helpers/browser';
 
 const REPO = path.resolve(__dirname, '../..');
@@ -58,9 +58,7 @@ async function dropdownLabels(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-	const demo = serviceEnv('NETBOX_DEMO', 'netbox-demo.env');
-	if (!demo.url || !demo.token) throw new Error(`the demo NetBox is not configured (${demo.file}): run scripts/services/netbox-demo.sh`);
-	const client = new NetBoxClient({ baseUrl: demo.url, token: demo.token });
+	const client = await connectDemoNetBox();
 	demoSites = (await client.list<{ name: string }>('api/dcim/sites/', { brief: 1 })).map((s) => s.name).sort();
 	await client.close();
 
@@ -78,7 +76,7 @@ beforeAll(async () => {
 	const credential = await api('post', '/rest/credentials', {
 		name: 'Demo NetBox',
 		type: 'netBoxApi',
-		data: { baseUrl: demo.url, token: demo.token, allowSelfSigned: false, caBundle: '' },
+		data: credentialFor(demoEnv()),
 	});
 	const workflow = await api('post', '/rest/workflows', {
 		name: 'Editor test',

@@ -7,7 +7,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import type { IDataObject } from 'n8n-workflow';
 import type { NetBoxClient } from '../../core/netbox/client';
-import { connectNetBox, netboxEnv } from '../helpers/netbox';
+import { connectNetBox, netboxDirectEnv } from '../helpers/netbox';
 import { makeCorpus, shuffle, type BadItem } from './lib/corpus';
 import { startDnsHost, ZONE, type DnsHost } from './lib/dnsHost';
 import { startFaultProxy, type FaultProxy } from './lib/faultProxy';
@@ -18,7 +18,7 @@ import { account, runDns, runNetBox } from './lib/run';
 import { SEED } from './lib/seed';
 
 const CORPUS_SIZE = 240;
-const { url, token } = netboxEnv();
+const { url, token } = netboxDirectEnv();
 const companions = faultHosts(900, 10);
 const corpus = makeCorpus(SEED, CORPUS_SIZE, companions);
 /** Anything of a malformed item would show as one of these. */
@@ -62,7 +62,7 @@ beforeAll(async () => {
 		{ label: 'SSH private key', value: dns.privateKey },
 		{ label: 'SSH key passphrase', value: dns.passphrase },
 	]);
-	nb = await connectNetBox();
+	nb = await connectNetBox(netboxDirectEnv());
 	await ensureFaultFixtures(nb);
 	// Only ever non-zero after a failed run: its leftovers would hide a new leak.
 	const leftovers = await deleteBadLeftovers(nb);

@@ -18,7 +18,7 @@
 import { appendFileSync } from 'node:fs';
 import type { IDataObject } from 'n8n-workflow';
 import type { NetBoxClient } from '../../core/netbox/client';
-import { connectNetBox, netboxEnv } from '../helpers/netbox';
+import { connectNetBox, netboxDirectEnv } from '../helpers/netbox';
 import { FAULTS, startFaultProxy, type FaultProxy } from './lib/faultProxy';
 import { emptyFigures, recordFigures } from './lib/figures';
 import { startLeakScanner, type LeakScanner } from './lib/leaks';
@@ -29,7 +29,7 @@ import { SEED } from './lib/seed';
 const SIZE = Number(process.env.FAULT_HOSTS ?? 200);
 const SLICE = Math.round(SIZE * 0.3);
 const MAX_RUNS = 6;
-const { url, token } = netboxEnv();
+const { url, token } = netboxDirectEnv();
 const all = faultHosts(0, SIZE);
 const concurrent = faultHosts(300, 24);
 /** Everything of the concurrency range, in case an aborted run left more there. */
@@ -56,7 +56,7 @@ const FORCE = { options: { force: true } };
 
 beforeAll(async () => {
 	scanner = startLeakScanner([{ label: 'NetBox token', value: token }]);
-	nb = await connectNetBox();
+	nb = await connectNetBox(netboxDirectEnv());
 	await ensureFaultFixtures(nb);
 	// Start from a known state: the rotating slice, the concurrency and timeout
 	// hosts, and anything an earlier run left incomplete or doubled, are deleted.

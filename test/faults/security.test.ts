@@ -16,7 +16,7 @@ import path from 'node:path';
 import type { ICredentialDataDecryptedObject, ICredentialTestFunctions, IDataObject } from 'n8n-workflow';
 import { NetBoxPush } from '../../nodes/NetBoxPush/NetBoxPush.node';
 import { UnboundDnsPush } from '../../nodes/UnboundDnsPush/UnboundDnsPush.node';
-import { netboxEnv } from '../helpers/netbox';
+import { netboxDirectEnv } from '../helpers/netbox';
 import { startDnsHost, ZONE, type DnsHost } from './lib/dnsHost';
 import { startFaultProxy, type FaultProxy } from './lib/faultProxy';
 import { emptyFigures, recordFigures } from './lib/figures';
@@ -24,7 +24,7 @@ import { startLeakScanner, type LeakScanner } from './lib/leaks';
 import { faultHosts } from './lib/netbox';
 import { account, runDns, runNetBox, type OnError } from './lib/run';
 
-const { url, token } = netboxEnv();
+const { url, token } = netboxDirectEnv();
 const hosts = faultHosts(900, 2);
 let dns: DnsHost;
 let scanner: LeakScanner;

@@ -3,33 +3,18 @@
 // with (seedForeign), and a field-by-field export of everything the push does not own
 // (exportForeign / exportObjects / diffExports) to prove it left them alone.
 // A missing demo NetBox is a failed test, never a skipped one.
-import { NetBoxClient } from '../../core/netbox/client';
-import { serviceEnv } from './netbox';
+import type { NetBoxClient } from '../../core/netbox/client';
+import { connectTo, endpointOf, type NetBoxEndpoint } from './netbox';
 
 type Obj = Record<string, any>;
 
-export function demoEnv(): { url: string; token: string } {
-	const { url, token, file } = serviceEnv('NETBOX_DEMO', 'netbox-demo.env');
-	if (!url || !token) {
-		throw new Error(
-			'The brownfield (demo data) NetBox is not configured: set NETBOX_DEMO_URL and NETBOX_DEMO_TOKEN, ' +
-				`or run scripts/services/netbox-demo.sh (it writes ${file})`,
-		);
-	}
-	return { url, token };
+/** The brownfield NetBox over HTTPS through nginx (or the one NETBOX_DEMO_URL names). */
+export function demoEnv(): NetBoxEndpoint {
+	return endpointOf('NETBOX_DEMO', 'netbox-demo.env', 'NETBOX_PROXY_DEMO_URL', 'The brownfield (demo data) NetBox is not configured (scripts/services/netbox-demo.sh)');
 }
 
 export async function connectDemoNetBox(): Promise<NetBoxClient> {
-	const { url, token } = demoEnv();
-	const client = new NetBoxClient({ baseUrl: url, token }, { maxRetries: 1 });
-	try {
-		const status = await client.request<Obj>('GET', 'api/status/');
-		if (!status?.['netbox-version']) throw new Error('GET /api/status/ carries no netbox-version');
-	} catch (error) {
-		await client.close();
-		throw new Error(`The brownfield NetBox at ${url} does not answer: ${(error as Error).message} (run scripts/services/netbox-demo.sh)`);
-	}
-	return client;
+	return connectTo(demoEnv(), 'The brownfield NetBox (scripts/services/netbox-demo.sh)', { maxRetries: 1 });
 }
 
 // ---------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { netboxEnv } from './netbox';
+import { credentialFor, netboxEnv } from './netbox';
 import type { UnboundEnv } from './unbound';
 
 export type Obj = Record<string, any>;
@@ -133,9 +133,8 @@ export function approveByApi(hookBase: string, page: string, approve: 'all' | st
 /** The shipped workflow's three credentials (the ids it names), filled for the test services. */
 export function workflowCredentials(shipped: Obj, dns: UnboundEnv): Obj[] {
 	const ref = (type: string) => (shipped.nodes as Obj[]).map((n) => n.credentials?.[type]).find(Boolean) as { id: string; name: string };
-	const netbox = netboxEnv();
 	return [
-		{ ...ref('netBoxApi'), type: 'netBoxApi', data: { baseUrl: netbox.url, token: netbox.token, allowSelfSigned: false, caBundle: '' } },
+		{ ...ref('netBoxApi'), type: 'netBoxApi', data: credentialFor(netboxEnv()) },
 		{
 			...ref('unboundSshApi'),
 			type: 'unboundSshApi',

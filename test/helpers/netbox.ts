@@ -1,46 +1,111 @@
-// The real NetBox the integration tests use: its address and token (from the
-// environment or from scripts/services/netbox.sh), and the fixtures the test
-// hosts refer to. Fails loudly when NetBox is not there: a missing service is a
-// failed suite, never a skipped one.
+// The real NetBox the tests use: its address, token and CA (from the environment
+// or from the service scripts), and the fixtures the test hosts refer to. Fails
+// loudly when NetBox is not there: a missing service is a failed suite, never a
+// skipped one.
+//
+// The local NetBoxes are reached as a user reaches theirs: over HTTPS through
+// nginx with NetBox's contrib settings (scripts/services/netbox-proxy.sh), the
+// test CA in the credential. Only the fault tests, whose own fault proxies stand
+// where nginx would, talk to gunicorn directly (netboxDirectEnv).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { NetBoxClient } from '../../core/netbox/client';
+
+const CACHE = path.join(__dirname, '../../.cache');
+
+/** Where and how a test reaches a NetBox; `ca` is the PEM of the CA that signed its certificate. */
+export interface NetBoxEndpoint {
+	url: string;
+	token: string;
+	ca?: string;
+}
+
+function readEnvFile(file: string): Record<string, string> {
+	const out: Record<string, string> = {};
+	if (!existsSync(file)) return out;
+	for (const line of readFileSync(file, 'utf8').split('\n')) {
+		const [key, ...rest] = line.split('=');
+		if (key.trim()) out[key.trim()] = rest.join('=').trim();
+	}
+	return out;
+}
 
 /**
  * A NetBox's address and token: from the environment variables `<prefix>_URL` and
  * `<prefix>_TOKEN`, else from the env file a service script wrote under .cache/.
  */
 export function serviceEnv(prefix: string, fileName: string): { url?: string; token?: string; file: string } {
-	let url = process.env[`${prefix}_URL`];
-	let token = process.env[`${prefix}_TOKEN`];
-	const file = path.join(__dirname, '../../.cache', fileName);
-	if ((!url || !token) && existsSync(file)) {
-		for (const line of readFileSync(file, 'utf8').split('\n')) {
-			const [key, ...rest] = line.split('=');
-			if (key === `${prefix}_URL`) url ??= rest.join('=').trim();
-			if (key === `${prefix}_TOKEN`) token ??= rest.join('=').trim();
-		}
-	}
-	return { url, token, file };
+	const file = path.join(CACHE, fileName);
+	const written = readEnvFile(file);
+	return { url: process.env[`${prefix}_URL`] || written[`${prefix}_URL`], token: process.env[`${prefix}_TOKEN`] || written[`${prefix}_TOKEN`], file };
 }
 
-export function netboxEnv(): { url: string; token: string } {
-	const { url, token } = serviceEnv('NETBOX', 'netbox.env');
-	if (!url || !token) {
-		throw new Error('NetBox is not configured: set NETBOX_URL and NETBOX_TOKEN, or run scripts/services/netbox.sh (npm test does)');
+/** What scripts/services/netbox-proxy.sh wrote: nginx's URLs, the test CA, certificate and key, the log folder. */
+export function proxyEnv(): Record<string, string> {
+	const env = readEnvFile(path.join(CACHE, 'netbox-proxy.env'));
+	if (!env.NETBOX_PROXY_CERT || !env.NETBOX_PROXY_KEY || !env.NETBOX_PROXY_CA) {
+		throw new Error('The NetBox proxy is not configured (.cache/netbox-proxy.env): run scripts/services/netbox-proxy.sh (npm test does)');
 	}
+	return env;
+}
+
+/** The test certificate and key nginx serves, for a test's own TLS proxy in front of it, and the CA. */
+export function proxyTls(): { cert: string; key: string; ca: string } {
+	const env = proxyEnv();
+	return { cert: readFileSync(env.NETBOX_PROXY_CERT, 'utf8'), key: readFileSync(env.NETBOX_PROXY_KEY, 'utf8'), ca: readFileSync(env.NETBOX_PROXY_CA, 'utf8') };
+}
+
+/**
+ * The NetBox `<prefix>` as the tests reach it. A NetBox given by `<prefix>_URL` is
+ * used as given (its CA from the PEM file `<prefix>_CA`, if set); the local one
+ * through nginx (`proxyKey` of .cache/netbox-proxy.env) with the test CA.
+ */
+export function endpointOf(prefix: string, fileName: string, proxyKey: string, setUp: string): NetBoxEndpoint {
+	const { url, token } = serviceEnv(prefix, fileName);
+	if (!url || !token) throw new Error(`${setUp}: set ${prefix}_URL and ${prefix}_TOKEN, or run the service script (npm test does)`);
+	if (process.env[`${prefix}_URL`]) {
+		const caFile = process.env[`${prefix}_CA`];
+		return { url, token, ...(caFile ? { ca: readFileSync(caFile, 'utf8') } : {}) };
+	}
+	const proxied = proxyEnv()[proxyKey];
+	if (!proxied) throw new Error(`${setUp}: ${proxyKey} is missing from .cache/netbox-proxy.env; run scripts/services/netbox-proxy.sh (npm test does)`);
+	return { url: proxied, token, ca: proxyTls().ca };
+}
+
+const NOT_CONFIGURED = 'NetBox is not configured';
+
+/** The local test NetBox over HTTPS through nginx, or the one NETBOX_URL names. */
+export function netboxEnv(): NetBoxEndpoint {
+	return endpointOf('NETBOX', 'netbox.env', 'NETBOX_PROXY_URL', NOT_CONFIGURED);
+}
+
+/** The same NetBox without nginx (gunicorn itself), for tests that put their own fault proxy in front. */
+export function netboxDirectEnv(): NetBoxEndpoint {
+	const { url, token } = serviceEnv('NETBOX', 'netbox.env');
+	if (!url || !token) throw new Error(`${NOT_CONFIGURED}: set NETBOX_URL and NETBOX_TOKEN, or run scripts/services/netbox.sh (npm test does)`);
 	return { url, token };
 }
 
-export async function connectNetBox(): Promise<NetBoxClient> {
-	const { url, token } = netboxEnv();
-	const client = new NetBoxClient({ baseUrl: url, token });
+/** The NetBox API credential of a node for an endpoint; `baseUrl` when a test proxy stands in front of it. */
+export function credentialFor(endpoint: NetBoxEndpoint, baseUrl = endpoint.url): { baseUrl: string; token: string; allowSelfSigned: false; caBundle: string } {
+	return { baseUrl, token: endpoint.token, allowSelfSigned: false, caBundle: endpoint.ca ?? '' };
+}
+
+/** A client for an endpoint, checked with GET /api/status/. */
+export async function connectTo(endpoint: NetBoxEndpoint, what: string, options: ConstructorParameters<typeof NetBoxClient>[1] = {}): Promise<NetBoxClient> {
+	const client = new NetBoxClient({ baseUrl: endpoint.url, token: endpoint.token, caCertificate: endpoint.ca }, options);
 	try {
-		await client.request('GET', 'api/status/');
+		const status = await client.request<Record<string, unknown>>('GET', 'api/status/');
+		if (!status?.['netbox-version']) throw new Error('GET /api/status/ carries no netbox-version');
 	} catch (error) {
-		throw new Error(`NetBox at ${url} does not answer: ${(error as Error).message}`);
+		await client.close();
+		throw new Error(`${what} at ${endpoint.url} does not answer: ${(error as Error).message}`);
 	}
 	return client;
+}
+
+export async function connectNetBox(endpoint: NetBoxEndpoint = netboxEnv()): Promise<NetBoxClient> {
+	return connectTo(endpoint, 'NetBox');
 }
 
 type Obj = Record<string, any>;

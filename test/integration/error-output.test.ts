@@ -7,7 +7,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import type { NetBoxClient } from '../../core/netbox/client';
 import { NetBoxPush } from '../../nodes/NetBoxPush/NetBoxPush.node';
 import { UnboundDnsPush } from '../../nodes/UnboundDnsPush/UnboundDnsPush.node';
-import { connectNetBox, deleteHosts, ensureFixtures, makeHosts as netboxHosts, netboxEnv } from '../helpers/netbox';
+import { connectNetBox, credentialFor, deleteHosts, ensureFixtures, makeHosts as netboxHosts, netboxEnv } from '../helpers/netbox';
 import { runNode, type RunNodeResult } from '../helpers/runNode';
 import { assertServiceUp, credential, dig, ip, makeHosts as dnsHosts, resetUnbound, unboundEnv } from '../helpers/unbound';
 
@@ -21,7 +21,7 @@ function failedResult(item: INodeExecutionData, key: string, expected: IDataObje
 	if (DETAILS) expect((item.json.details as IDataObject)[key]).toMatchObject(expected);
 	else expect(item.json.details).toBeUndefined();
 }
-const { url, token } = netboxEnv();
+const netbox = netboxEnv();
 const env = unboundEnv();
 const ZONE = env.UNBOUND_ZONE;
 type OnError = 'continueErrorOutput' | 'continueRegularOutput' | 'stopWorkflow';
@@ -33,7 +33,7 @@ const runNetBox = (items: IDataObject[], parameters: IDataObject, onError: OnErr
 	runNode({
 		node: new NetBoxPush(),
 		parameters: { operation: 'push', ...parameters, options: { dnsDomain: 'lab.example', ...(parameters.options as IDataObject) } },
-		credentials: { netBoxApi: { baseUrl: url, token } },
+		credentials: { netBoxApi: credentialFor(netbox) },
 		items,
 		onError,
 	});

@@ -9,6 +9,7 @@ import type { NetBoxClient } from '../../core/netbox/client';
 import { NetBoxPush } from '../../nodes/NetBoxPush/NetBoxPush.node';
 import { changesInWindow, connectDemoNetBox, demoEnv, diffExports, exportForeign, exportObjects, seedForeign, type Export, type ForeignWorld } from '../helpers/brownfield';
 import { startCountingProxy, type CountingProxy } from '../helpers/countingProxy';
+import { credentialFor } from '../helpers/netbox';
 import { runNode, type RunNodeResult } from '../helpers/runNode';
 
 type Obj = Record<string, any>;
@@ -71,7 +72,7 @@ function run(operation: 'push' | 'status', dryRun = false): Promise<RunNodeResul
 			hostDefaults: { site: world.siteA.slug, role: world.roles.server.slug, deviceType: world.deviceType.slug, interface: 'eth0' },
 			options: { dnsDomain: 'lab.example' },
 		},
-		credentials: { netBoxApi: { baseUrl: proxy.url, token: demoEnv().token } },
+		credentials: { netBoxApi: credentialFor(proxy.endpoint) },
 		items: hosts().map((h) => h.item) as IDataObject[],
 		onError: 'continueErrorOutput',
 	});
@@ -137,7 +138,7 @@ beforeAll(async () => {
 	const t0 = Date.now();
 	world = await seedForeign(nb, N);
 	console.log(`seedForeign(${N}): ${ms(t0)}, created ${JSON.stringify(world.created)}, updated ${JSON.stringify(world.updated)}`);
-	proxy = await startCountingProxy(demoEnv().url);
+	proxy = await startCountingProxy(demoEnv());
 }, 600_000);
 
 afterAll(async () => {

@@ -6,7 +6,7 @@ import type { NetBoxClient } from '../../core/netbox/client';
 import { NetBoxPush } from '../../nodes/NetBoxPush/NetBoxPush.node';
 import { changesInWindow } from '../helpers/brownfield';
 import { startCountingProxy, type CountingProxy } from '../helpers/countingProxy';
-import { connectNetBox, ensureFixtures, netboxEnv } from '../helpers/netbox';
+import { connectNetBox, credentialFor, ensureFixtures, netboxEnv } from '../helpers/netbox';
 import { runNode } from '../helpers/runNode';
 
 const PREFIX = 'itlim';
@@ -30,7 +30,7 @@ function push(items: Obj[], options: IDataObject = {}, parameters: IDataObject =
 	return runNode({
 		node: new NetBoxPush(),
 		parameters: { operation: 'push', options: { dnsDomain: 'lab.example', ownershipTag: TAG, ...options }, ...parameters },
-		credentials: { netBoxApi: { baseUrl: proxy.url, token: netboxEnv().token } },
+		credentials: { netBoxApi: credentialFor(proxy.endpoint) },
 		items: items as IDataObject[],
 		onError,
 	});
@@ -81,7 +81,7 @@ beforeAll(async () => {
 	nb = await connectNetBox();
 	await ensureFixtures(nb);
 	await deleteMine();
-	proxy = await startCountingProxy(netboxEnv().url);
+	proxy = await startCountingProxy(netboxEnv());
 });
 
 afterAll(async () => {

@@ -6,14 +6,14 @@ import { netBoxApiTest } from '../../nodes/NetBoxPush/methods/credentialTest';
 import { loadOptions } from '../../nodes/NetBoxPush/methods/loadOptions';
 import { connectDemoNetBox, demoEnv } from '../helpers/brownfield';
 import { startCountingProxy, type CountingProxy } from '../helpers/countingProxy';
-import { connectNetBox, ensureFixtures, netboxEnv } from '../helpers/netbox';
+import { connectNetBox, credentialFor, ensureFixtures, netboxEnv, type NetBoxEndpoint } from '../helpers/netbox';
 
 type Method = keyof typeof loadOptions;
 
 /** What n8n hands a loadOptions method: the node's credential and the node. */
-function fakeThis(baseUrl: string, token: string): ILoadOptionsFunctions {
+function fakeThis(endpoint: NetBoxEndpoint, baseUrl = endpoint.url): ILoadOptionsFunctions {
 	return {
-		getCredentials: async () => ({ baseUrl, token }),
+		getCredentials: async () => credentialFor(endpoint, baseUrl),
 		getNode: () => ({ id: 'n', name: 'NetBox Push', type: 'n8n-nodes-netbox-auto.netBoxPush', typeVersion: 1, position: [0, 0], parameters: {} }),
 	} as unknown as ILoadOptionsFunctions;
 }
@@ -27,7 +27,7 @@ describe('pick lists against the test NetBox', () => {
 	beforeAll(async () => {
 		nb = await connectNetBox();
 		await ensureFixtures(nb);
-		ctx = fakeThis(netboxEnv().url, netboxEnv().token);
+		ctx = fakeThis(netboxEnv());
 	});
 	afterAll(() => nb.close());
 
@@ -53,7 +53,7 @@ describe('pick lists against the test NetBox', () => {
 	});
 
 	it('a bad token fails the list with NetBox’s answer', async () => {
-		await expect(call(fakeThis(netboxEnv().url, 'nbt_bad.token'), 'getSites')).rejects.toThrow(/403/);
+		await expect(call(fakeThis({ ...netboxEnv(), token: 'nbt_bad.token' }), 'getSites')).rejects.toThrow(/403/);
 	});
 });
 
@@ -63,8 +63,8 @@ describe('pick lists against the demo NetBox, through a URL ending in /api/', ()
 	let ctx: ILoadOptionsFunctions;
 	beforeAll(async () => {
 		nb = await connectDemoNetBox();
-		proxy = await startCountingProxy(demoEnv().url);
-		ctx = fakeThis(`${proxy.url}/api/`, demoEnv().token);
+		proxy = await startCountingProxy(demoEnv());
+		ctx = fakeThis(proxy.endpoint, `${proxy.url}/api/`);
 	});
 	afterAll(async () => {
 		await proxy.close();
@@ -92,7 +92,7 @@ describe('pick lists against the demo NetBox, through a URL ending in /api/', ()
 	});
 
 	it('the credential Test accepts the /api/ URL too', async () => {
-		const result = await netBoxApiTest.call({} as ICredentialTestFunctions, { id: 'c', name: 'NetBox', type: 'netBoxApi', data: { baseUrl: `${demoEnv().url}/api/`, token: demoEnv().token } });
+		const result = await netBoxApiTest.call({} as ICredentialTestFunctions, { id: 'c', name: 'NetBox', type: 'netBoxApi', data: credentialFor(demoEnv(), `${demoEnv().url}/api/`) });
 		expect(result).toMatchObject({ status: 'OK', message: expect.stringMatching(/^Connected to NetBox 4\./) });
 	});
 });

@@ -11,7 +11,8 @@ import path from 'node:path';
 import { parseHost } from '../../core/host';
 import { NetBoxClient } from '../../core/netbox/client';
 import { pushHosts } from '../../core/netbox/push';
-import { connectNetBox, netboxEnv } from '../helpers/netbox';
+import { demoEnv } from '../helpers/brownfield';
+import { connectNetBox, credentialFor, netboxDirectEnv, netboxEnv, proxyEnv, proxyTls } from '../helpers/netbox';
 
 const COUNT = Number(process.env.PROXY_HOSTS ?? 500);
 const PREFIX = 'px-';
@@ -25,13 +26,9 @@ const TARGET_SECONDS = 4;
 const MARGIN_MS = 2_000;
 
 type Obj = Record<string, any>;
-const { token } = netboxEnv();
-const proxyEnv = (() => {
-	const file = path.join(__dirname, '../../.cache/netbox-proxy.env');
-	if (!existsSync(file)) throw new Error(`${file} is missing: run scripts/services/netbox-proxy.sh (npm test does)`);
-	return Object.fromEntries(readFileSync(file, 'utf8').trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
-})();
-const CA = readFileSync(proxyEnv.NETBOX_PROXY_CA, 'utf8');
+const { token } = netboxDirectEnv();
+const proxied = proxyEnv();
+const CA = proxyTls().ca;
 const log = (text: string) => process.stdout.write(`netbox-proxy: ${text}\n`);
 
 const hex = (n: number) => n.toString(16).padStart(2, '0');
@@ -122,7 +119,7 @@ async function pushThrough(url: string, label: string) {
 }
 
 beforeAll(async () => {
-	direct = await connectNetBox();
+	direct = await connectNetBox(netboxDirectEnv());
 	const [site] = await direct.list<Obj>('api/dcim/sites/', { slug: SITE });
 	if (!site) throw new Error(`site ${SITE} is missing: the integration fixtures (test/helpers/netbox.ts ensureFixtures) make it`);
 	let [sw] = await direct.list<Obj>('api/dcim/devices/', { name: SWITCH });
@@ -140,8 +137,8 @@ afterAll(async () => {
 
 describe(`NetBox behind nginx (contrib config, TLS from the test CA): ${COUNT} new hosts`, () => {
 	it('the CA in the credential is trusted in addition to the system store, through nginx', async () => {
-		const client = new NetBoxClient({ baseUrl: proxyEnv.NETBOX_PROXY_URL, token, caCertificate: CA });
-		const without = new NetBoxClient({ baseUrl: proxyEnv.NETBOX_PROXY_URL, token }, { maxRetries: 0 });
+		const client = new NetBoxClient({ baseUrl: proxied.NETBOX_PROXY_URL, token, caCertificate: CA });
+		const without = new NetBoxClient({ baseUrl: proxied.NETBOX_PROXY_URL, token }, { maxRetries: 0 });
 		try {
 			await expect(client.request('GET', 'api/status/')).resolves.toMatchObject({ 'netbox-version': expect.stringMatching(/^4\./) });
 			await expect(without.request('GET', 'api/status/')).rejects.toThrow(/TLS certificate was not accepted/);
@@ -151,18 +148,25 @@ describe(`NetBox behind nginx (contrib config, TLS from the test CA): ${COUNT} n
 		}
 	});
 
+	it('the other integration and e2e tests reach both local NetBoxes through this nginx, the CA in their credential', () => {
+		if (process.env.NETBOX_URL) return expect(netboxEnv().url).toBe(process.env.NETBOX_URL); // someone else's NetBox: used as given
+		expect(netboxEnv()).toEqual({ url: proxied.NETBOX_PROXY_URL, token, ca: CA });
+		expect(demoEnv()).toMatchObject({ url: proxied.NETBOX_PROXY_DEMO_URL, ca: CA });
+		expect(credentialFor(demoEnv())).toMatchObject({ baseUrl: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+$/), caBundle: CA, allowSelfSigned: false });
+	});
+
 	for (const [label, key, cut] of [
 		['proxy_read_timeout 5s', 'NETBOX_PROXY_SHORT_URL', false],
 		['proxy_read_timeout 5s and 30 % of writes cut into 504s', 'NETBOX_PROXY_CUT_URL', true],
 	] as const) {
 		it(`${label}: every host created once, no duplicate, no request past the target`, async () => {
 			await cleanUp();
-			const port = new URL(proxyEnv[key]).port;
-			const logFile = path.join(proxyEnv.NETBOX_PROXY_LOGS, `${port}.access.log`);
-			const cutFile = path.join(proxyEnv.NETBOX_PROXY_LOGS, 'cut.access.log');
+			const port = new URL(proxied[key]).port;
+			const logFile = path.join(proxied.NETBOX_PROXY_LOGS, `${port}.access.log`);
+			const cutFile = path.join(proxied.NETBOX_PROXY_LOGS, 'cut.access.log');
 			const before = accessLog(logFile, 0).size;
 			const cutBefore = accessLog(cutFile, 0).size;
-			const { result, seconds, stats } = await pushThrough(proxyEnv[key], label);
+			const { result, seconds, stats } = await pushThrough(proxied[key], label);
 			const served = accessLog(logFile, before).lines;
 			const cutLines = accessLog(cutFile, cutBefore).lines;
 			const gatewayTimeouts = [...served, ...cutLines].filter((l) => l.split(' ')[2] === '504').length;

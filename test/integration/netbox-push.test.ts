@@ -3,7 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { NetBoxClient } from '../../core/netbox/client';
 import { NetBoxPush } from '../../nodes/NetBoxPush/NetBoxPush.node';
 import { startCountingProxy, type CountingProxy } from '../helpers/countingProxy';
-import { connectNetBox, deleteHosts, ensureFixtures, makeHosts, netboxEnv, type TestHost } from '../helpers/netbox';
+import { connectNetBox, credentialFor, deleteHosts, ensureFixtures, makeHosts, netboxEnv, type TestHost } from '../helpers/netbox';
 import { runNode } from '../helpers/runNode';
 
 const PREFIX = 'itpush';
@@ -16,7 +16,7 @@ function push(items: object[], parameters: IDataObject = {}, onError: 'continueE
 	return runNode({
 		node: new NetBoxPush(),
 		parameters: { operation: 'push', options: { dnsDomain: 'lab.example' }, ...parameters },
-		credentials: { netBoxApi: { baseUrl: proxy.url, token: netboxEnv().token } },
+		credentials: { netBoxApi: credentialFor(proxy.endpoint) },
 		items: items as IDataObject[],
 		onError,
 	});
@@ -28,7 +28,7 @@ beforeAll(async () => {
 	nb = await connectNetBox();
 	fixtures = await ensureFixtures(nb);
 	await deleteHosts(nb, PREFIX);
-	proxy = await startCountingProxy(netboxEnv().url);
+	proxy = await startCountingProxy(netboxEnv());
 });
 
 afterAll(async () => {
@@ -171,7 +171,7 @@ describe('NetBox Push against a real NetBox', () => {
 	it('credential test reports the NetBox version, and a bad token as an error', async () => {
 		const test = new NetBoxPush().methods.credentialTest.netBoxApiTest;
 		const check = (token: string) =>
-			test.call({} as never, { id: 'c', name: 'c', type: 'netBoxApi', data: { baseUrl: proxy.url, token } });
+			test.call({} as never, { id: 'c', name: 'c', type: 'netBoxApi', data: { ...credentialFor(proxy.endpoint), token } });
 		expect(await check(netboxEnv().token)).toEqual({ status: 'OK', message: expect.stringMatching(/^Connected to NetBox 4\.\d+/) });
 		const bad = await check(`nbt_${'A'.repeat(12)}.${'B'.repeat(40)}`); // well-formed, unknown to NetBox
 		expect(bad.status).toBe('Error');
@@ -184,7 +184,7 @@ describe('NetBox Push against a real NetBox', () => {
 		const bad = await runNode({
 			node: new NetBoxPush(),
 			parameters: { operation: 'push' },
-			credentials: { netBoxApi: { baseUrl: proxy.url, token: `${token}x` } },
+			credentials: { netBoxApi: { ...credentialFor(proxy.endpoint), token: `${token}x` } },
 			items: hosts().slice(0, 2) as unknown as IDataObject[],
 			onError: 'continueErrorOutput',
 		});
