@@ -509,9 +509,19 @@ export interface ObjectChange {
 	request_id: string;
 }
 
-/** NetBox's change log between two instants (ISO 8601), all pages, oldest first. */
-export async function changesInWindow(client: NetBoxClient, sinceIso: string, untilIso: string): Promise<ObjectChange[]> {
-	const rows = await client.list<Obj>('api/core/object-changes/', { time_after: sinceIso, time_before: untilIso, ordering: 'time' });
+/**
+ * The id of NetBox's newest change-log row. What a step writes after it is read back
+ * with changesSince: ids, not clock times, so a write that ended just before the step
+ * (or a NetBox whose clock differs) can never fall into its window.
+ */
+export async function changeLogMark(client: NetBoxClient): Promise<number> {
+	const page = await client.request<{ results: Obj[] }>('GET', 'api/core/object-changes/', { query: { ordering: '-id', limit: 1 } });
+	return page.results[0]?.id ?? 0;
+}
+
+/** NetBox's change log after a mark (changeLogMark), all pages, oldest first. */
+export async function changesSince(client: NetBoxClient, mark: number): Promise<ObjectChange[]> {
+	const rows = await client.list<Obj>('api/core/object-changes/', { id__gt: mark, ordering: 'id' });
 	return rows.map((c) => ({
 		time: c.time,
 		changed_object_type: c.changed_object_type,

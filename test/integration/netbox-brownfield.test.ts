@@ -7,7 +7,7 @@
 import type { IDataObject } from 'n8n-workflow';
 import type { NetBoxClient } from '../../core/netbox/client';
 import { NetBoxPush } from '../../nodes/NetBoxPush/NetBoxPush.node';
-import { changesInWindow, connectDemoNetBox, demoEnv, diffExports, exportForeign, exportObjects, seedForeign, type Export, type ForeignWorld } from '../helpers/brownfield';
+import { changeLogMark, changesSince, connectDemoNetBox, demoEnv, diffExports, exportForeign, exportObjects, seedForeign, type Export, type ForeignWorld } from '../helpers/brownfield';
 import { startCountingProxy, type CountingProxy } from '../helpers/countingProxy';
 import { credentialFor } from '../helpers/netbox';
 import { runNode, type RunNodeResult } from '../helpers/runNode';
@@ -217,14 +217,13 @@ describe('the brownfield NetBox', () => {
 
 	it('a second seedForeign writes nothing', async () => {
 		const before = await exportForeign(nb);
-		const since = new Date(Date.now() - 1000).toISOString();
+		const mark = await changeLogMark(nb);
 		const t0 = Date.now();
 		const again = await seedForeign(nb, N);
 		console.log(`seedForeign again: ${ms(t0)}`);
-		const until = new Date(Date.now() + 1000).toISOString();
 		expect(again.created).toEqual({});
 		expect(again.updated).toEqual({});
-		expect(await changesInWindow(nb, since, until)).toEqual([]);
+		expect(await changesSince(nb, mark)).toEqual([]);
 		expect(diffExports(before, await exportForeign(nb))).toEqual([]);
 		expect(again.routers.map((r) => r.id)).toEqual(world.routers.map((r) => r.id));
 	});
@@ -268,10 +267,9 @@ describe('NetBox Push on a brownfield NetBox (NetBox demo data + foreign objects
 
 	it('the push changes no foreign object beyond what its outputs list, and writes nothing for failed hosts', async () => {
 		before = await exportForeign(nb);
-		const start = new Date(Date.now() - 1000).toISOString();
+		const mark = await changeLogMark(nb);
 		proxy.reset();
 		const result = await run('push');
-		const end = new Date(Date.now() + 1000).toISOString();
 		pushed = byItem(result);
 		const counts = proxy.counts();
 
@@ -304,8 +302,8 @@ describe('NetBox Push on a brownfield NetBox (NetBox demo data + foreign objects
 		const newForeign = Object.keys(await exportForeign(nb)).filter((key) => !(key in before));
 		const changedObjects = new Set(diff.map((d) => d.key));
 
-		// The change log of the push window: only objects the package owns now, or foreign ones an output lists.
-		const log = await changesInWindow(nb, start, end);
+		// The change log since the push began: only objects the package owns now, or foreign ones an output lists.
+		const log = await changesSince(nb, mark);
 		const endpointOf: Record<string, string> = { 'dcim.device': 'dcim/devices', 'virtualization.virtualmachine': 'virtualization/virtual-machines', 'dcim.interface': 'dcim/interfaces', 'virtualization.vminterface': 'virtualization/interfaces', 'dcim.macaddress': 'dcim/mac-addresses', 'ipam.ipaddress': 'ipam/ip-addresses', 'dcim.cable': 'dcim/cables' };
 		const failedNames = new Set(items().filter((_, i) => pushed[i].action === 'failed').map((h) => String(h.name).toLowerCase()));
 		const unlisted = log.filter((c) => {

@@ -4,7 +4,7 @@
 import type { IDataObject } from 'n8n-workflow';
 import type { NetBoxClient } from '../../core/netbox/client';
 import { NetBoxPush } from '../../nodes/NetBoxPush/NetBoxPush.node';
-import { changesInWindow } from '../helpers/brownfield';
+import { changeLogMark, changesSince } from '../helpers/brownfield';
 import { startCountingProxy, type CountingProxy } from '../helpers/countingProxy';
 import { connectNetBox, credentialFor, ensureFixtures, netboxEnv } from '../helpers/netbox';
 import { runNode } from '../helpers/runNode';
@@ -56,11 +56,11 @@ async function exportMine(): Promise<Record<string, { last_updated: string; desc
 	return out;
 }
 
-/** Change-log rows of this file's objects between two moments (NetBox is shared with other suites). */
-async function myChanges(since: string, until: string, keys: string[]) {
+/** Change-log rows of this file's objects after a mark (NetBox is shared with other suites). */
+async function myChanges(mark: number, keys: string[]) {
 	const types: Record<string, string> = { 'dcim.device': 'device', 'virtualization.virtualmachine': 'vm', 'dcim.interface': 'interface', 'virtualization.vminterface': 'vminterface', 'ipam.ipaddress': 'ip', 'dcim.macaddress': 'mac' };
 	const mine = new Set(keys);
-	return (await changesInWindow(nb, since, until)).filter(
+	return (await changesSince(nb, mark)).filter(
 		(c) => mine.has(`${types[c.changed_object_type]}#${c.changed_object_id}`) || String(c.object_repr).startsWith(PREFIX) || String(c.object_repr).startsWith(`${NET}.`),
 	);
 }
@@ -118,9 +118,8 @@ describe('NetBox Push change limit against a real NetBox', () => {
 			{ ...hostItem(21), ipv4: '10.97.0.999/24' },
 		];
 		const before = await exportMine();
-		const since = new Date(Date.now() - 1000).toISOString();
+		const mark = await changeLogMark(nb);
 		const result = await push(batch);
-		const until = new Date(Date.now() + 1000).toISOString();
 
 		expect(result.success).toHaveLength(0);
 		expect(result.errors.map((e) => e.pairedItem)).toEqual(batch.map((_, item) => ({ item })));
@@ -142,7 +141,7 @@ describe('NetBox Push change limit against a real NetBox', () => {
 		expect(countRequests()).toHaveLength(2);
 		const after = await exportMine();
 		expect(after).toEqual(before);
-		expect(await myChanges(since, until, Object.keys(before))).toEqual([]);
+		expect(await myChanges(mark, Object.keys(before))).toEqual([]);
 		expect(Object.keys(before).filter((key) => key.includes('interface'))).toHaveLength(12);
 		expect(await nb.list('api/dcim/devices/', { name: `${PREFIX}-20` })).toHaveLength(0);
 		console.log(`refused push: ${proxy.counts().requests} requests, 0 writes, ${Object.keys(before).length} objects unchanged`);
