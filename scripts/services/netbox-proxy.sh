@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# nginx (Debian) in front of the local test NetBox, as NetBox's docs deploy it: the server
+# nginx (Debian) in front of the local test NetBoxes, as NetBox's docs deploy it: the server
 # block of <netbox root>/contrib/nginx.conf, which `netbox setup` wrote (TLS,
 # client_max_body_size 25m, the proxy headers, no proxy timeouts, so nginx's default 60 s
 # read timeout), with a certificate signed by a CA made here. The integration tests reach
-# both test NetBoxes through it, with that CA in the credential. Two more listeners, the
-# same block with one change each, serve test/integration/netbox-proxy.test.ts:
+# both test NetBoxes through it, with that CA in the credential. Listeners (:8444 and :8445
+# are the same block with one change each, for test/integration/netbox-proxy.test.ts):
 #   :8443  contrib, unchanged but for address, certificate and upstream (the local NetBox)
 #   :8444  + proxy_read_timeout 5s (a NetBox slower than its proxy)
 #   :8445  + proxy_read_timeout 5s, and 30 % of writes (POST, PATCH, PUT, DELETE) cut after

@@ -35,13 +35,15 @@ export async function startCountingProxy(target: NetBoxEndpoint): Promise<Counti
 		forward.on('error', () => res.destroy());
 		req.pipe(forward);
 	};
-	const server = secure ? https.createServer({ cert: proxyTls().cert, key: proxyTls().key }, handler) : http.createServer(handler);
+	const tls = secure ? proxyTls() : undefined;
+	const server = tls ? https.createServer({ cert: tls.cert, key: tls.key }, handler) : http.createServer(handler);
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	const { port } = server.address() as AddressInfo;
 	const url = `${secure ? 'https' : 'http'}://127.0.0.1:${port}`;
 	return {
 		url,
-		endpoint: { ...target, url },
+		// It presents the test certificate, whatever NetBox behind it presents.
+		endpoint: { ...target, url, ...(tls ? { ca: tls.ca } : {}) },
 		get log() {
 			return log;
 		},
