@@ -9,7 +9,7 @@
 // where nginx would, talk to gunicorn directly (netboxDirectEnv).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { NetBoxClient } from '../../core/netbox/client';
+import { NetBoxClient, type ClientOptions } from '../../core/netbox/client';
 
 const CACHE = path.join(__dirname, '../../.cache');
 
@@ -31,13 +31,15 @@ function readEnvFile(file: string): Record<string, string> {
 }
 
 /**
- * A NetBox's address and token: from the environment variables `<prefix>_URL` and
- * `<prefix>_TOKEN`, else from the env file a service script wrote under .cache/.
+ * A NetBox's own address and token: from the environment variables `<prefix>_URL` and
+ * `<prefix>_TOKEN`, else from the env file its service script wrote under .cache/.
  */
-export function serviceEnv(prefix: string, fileName: string): { url?: string; token?: string; file: string } {
-	const file = path.join(CACHE, fileName);
-	const written = readEnvFile(file);
-	return { url: process.env[`${prefix}_URL`] || written[`${prefix}_URL`], token: process.env[`${prefix}_TOKEN`] || written[`${prefix}_TOKEN`], file };
+function serviceEnv(prefix: string, fileName: string, setUp: string): NetBoxEndpoint {
+	const written = readEnvFile(path.join(CACHE, fileName));
+	const url = process.env[`${prefix}_URL`] || written[`${prefix}_URL`];
+	const token = process.env[`${prefix}_TOKEN`] || written[`${prefix}_TOKEN`];
+	if (!url || !token) throw new Error(`${setUp}: set ${prefix}_URL and ${prefix}_TOKEN, or run its service script (npm test does)`);
+	return { url, token };
 }
 
 /** What scripts/services/netbox-proxy.sh wrote: nginx's URLs, the test CA, certificate and key, the log folder. */
@@ -61,18 +63,17 @@ export function proxyTls(): { cert: string; key: string; ca: string } {
  * through nginx (`proxyKey` of .cache/netbox-proxy.env) with the test CA.
  */
 export function endpointOf(prefix: string, fileName: string, proxyKey: string, setUp: string): NetBoxEndpoint {
-	const { url, token } = serviceEnv(prefix, fileName);
-	if (!url || !token) throw new Error(`${setUp}: set ${prefix}_URL and ${prefix}_TOKEN, or run the service script (npm test does)`);
+	const own = serviceEnv(prefix, fileName, setUp);
 	if (process.env[`${prefix}_URL`]) {
 		const caFile = process.env[`${prefix}_CA`];
-		return { url, token, ...(caFile ? { ca: readFileSync(caFile, 'utf8') } : {}) };
+		return { ...own, ...(caFile ? { ca: readFileSync(caFile, 'utf8') } : {}) };
 	}
-	const proxied = proxyEnv()[proxyKey];
-	if (!proxied) throw new Error(`${setUp}: ${proxyKey} is missing from .cache/netbox-proxy.env; run scripts/services/netbox-proxy.sh (npm test does)`);
-	return { url: proxied, token, ca: proxyTls().ca };
+	const proxy = proxyEnv();
+	if (!proxy[proxyKey]) throw new Error(`${setUp}: ${proxyKey} is missing from .cache/netbox-proxy.env; run scripts/services/netbox-proxy.sh (npm test does)`);
+	return { url: proxy[proxyKey], token: own.token, ca: readFileSync(proxy.NETBOX_PROXY_CA, 'utf8') };
 }
 
-const NOT_CONFIGURED = 'NetBox is not configured';
+const NOT_CONFIGURED = 'NetBox is not configured (scripts/services/netbox.sh)';
 
 /** The local test NetBox over HTTPS through nginx, or the one NETBOX_URL names. */
 export function netboxEnv(): NetBoxEndpoint {
@@ -81,9 +82,7 @@ export function netboxEnv(): NetBoxEndpoint {
 
 /** The same NetBox without nginx (gunicorn itself), for tests that put their own fault proxy in front. */
 export function netboxDirectEnv(): NetBoxEndpoint {
-	const { url, token } = serviceEnv('NETBOX', 'netbox.env');
-	if (!url || !token) throw new Error(`${NOT_CONFIGURED}: set NETBOX_URL and NETBOX_TOKEN, or run scripts/services/netbox.sh (npm test does)`);
-	return { url, token };
+	return serviceEnv('NETBOX', 'netbox.env', NOT_CONFIGURED);
 }
 
 /** The NetBox API credential of a node for an endpoint; `baseUrl` when a test proxy stands in front of it. */
@@ -92,7 +91,7 @@ export function credentialFor(endpoint: NetBoxEndpoint, baseUrl = endpoint.url):
 }
 
 /** A client for an endpoint, checked with GET /api/status/. */
-export async function connectTo(endpoint: NetBoxEndpoint, what: string, options: ConstructorParameters<typeof NetBoxClient>[1] = {}): Promise<NetBoxClient> {
+export async function connectTo(endpoint: NetBoxEndpoint, what: string, options: ClientOptions = {}): Promise<NetBoxClient> {
 	const client = new NetBoxClient({ baseUrl: endpoint.url, token: endpoint.token, caCertificate: endpoint.ca }, options);
 	try {
 		const status = await client.request<Record<string, unknown>>('GET', 'api/status/');
